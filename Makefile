@@ -1,0 +1,60 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev migrate demo serve lint format test-sqlite test-postgres fixtures clean
+
+run: install migrate demo serve
+
+test: install-dev lint test-sqlite test-postgres
+
+$(VENV)/.installed: requirements.txt
+	scripts/ensure_venv.sh $(VENV) $(PYTHON)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	scripts/ensure_venv.sh $(VENV) $(PYTHON)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --with-curator
+
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test-sqlite: install-dev
+	@echo "== tests on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest
+
+test-postgres: install-dev
+	@echo "== tests on PostgreSQL (throwaway cluster)"
+	$(PY) scripts/with_postgres.py $(PY) -m pytest
+
+# Regenerate fixtures/reference/ from the country tables (see scripts/build_reference.py).
+fixtures: install-dev
+	$(PY) -m pip install --quiet --no-deps country_converter==1.3.2
+	$(PY) scripts/build_reference.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from initiatives import views
+
+admin.site.site_header = "Cyber Capacity Building portal: curation"
+admin.site.site_title = "CCB portal admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("taxonomy.urls")),
+    path("", include("initiatives.urls")),
+]

@@ -1,0 +1,177 @@
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+from django.utils.translation import ngettext
+
+from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from initiatives.selectors import in_regions_q, with_term_children
+from taxonomy.models import Region, Term, Vocabulary
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 1
+    autocomplete_fields = ["organisation"]
+
+
+class SourceRecordInline(admin.TabularInline):
+    model = SourceRecord
+    extra = 0
+    autocomplete_fields = ["source"]
+
+
+class TermListFilter(admin.SimpleListFilter):
+    """Filter by one vocabulary's terms; a parent term also matches its children."""
+
+    vocabulary: str
+    field: str
+
+    def lookups(self, request, model_admin):
+        terms = Term.objects.of(self.vocabulary).select_related("parent")
+        return [(t.slug, f"– {t.name}" if t.parent_id else t.name) for t in terms]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        terms = with_term_children(Term.objects.of(self.vocabulary).filter(slug=self.value()))
+        return queryset.filter(**{f"{self.field}__in": terms}).distinct()
+
+
+class TopicFilter(TermListFilter):
+    title = "topic"
+    parameter_name = "topic"
+    vocabulary = Vocabulary.TOPIC
+    field = "topics"
+
+
+class AudienceFilter(TermListFilter):
+    title = "target users"
+    parameter_name = "audience"
+    vocabulary = Vocabulary.AUDIENCE
+    field = "audiences"
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """Continents and groupings, each with their sub-regions and member countries."""
+
+    title = "region"
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        regions = Region.objects.exclude(kind=Region.Kind.SUB_REGION).order_by("kind", "name")
+        return [(r.slug, r.name) for r in regions]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(in_regions_q(Region.objects.filter(slug=self.value())))
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "status",
+        "publication_state",
+        "start_date",
+        "implementer_list",
+        "topic_list",
+        "updated_at",
+    ]
+    list_filter = ["publication_state", "status", RegionFilter, TopicFilter, AudienceFilter, "last_verified"]
+    search_fields = ["title", "summary", "slug", "participations__organisation__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["countries", "regions", "topics", "audiences", "modalities"]
+    date_hierarchy = "start_date"
+    inlines = [ParticipationInline, SourceRecordInline]
+    actions = ["publish", "archive"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "description", "website"]}),
+        ("When", {"fields": ["status", "start_date", "end_date"]}),
+        ("Where and for whom", {"fields": ["countries", "regions", "topics", "audiences", "modalities", "keywords"]}),
+        ("Money", {"fields": ["budget", "currency"], "classes": ["collapse"]}),
+        ("Publication", {"fields": ["publication_state", "last_verified", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Two prefetches keep the changelist at a constant number of queries per page.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.filter(role=Participation.Role.IMPLEMENTER).select_related(
+                        "organisation"
+                    ),
+                    to_attr="implementer_participations",
+                ),
+                "topics",
+            )
+        )
+
+    @admin.display(description="implementers")
+    def implementer_list(self, obj: Initiative) -> str:
+        return ", ".join(p.organisation.acronym or p.organisation.name for p in obj.implementer_participations)
+
+    @admin.display(description="topics")
+    def topic_list(self, obj: Initiative) -> str:
+        return ", ".join(t.name for t in obj.topics.all())
+
+    def _set_state(self, request, queryset, state: str, verb: str) -> None:
+        count = queryset.update(publication_state=state)
+        self.message_user(
+            request,
+            ngettext("%(count)d initiative %(verb)s.", "%(count)d initiatives %(verb)s.", count)
+            % {"count": count, "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Publish selected initiatives", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_state(request, queryset, Initiative.PublicationState.PUBLISHED, "published")
+
+    @admin.action(description="Archive selected initiatives", permissions=["change"])
+    def archive(self, request, queryset):
+        self._set_state(request, queryset, Initiative.PublicationState.ARCHIVED, "archived")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "country", "initiative_count"]
+    list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country"]
+    search_fields = ["name", "acronym", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["country"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(initiative_total=Count("initiatives", distinct=True))
+
+    @admin.display(description="initiatives", ordering="initiative_total")
+    def initiative_count(self, obj: Organisation) -> int:
+        return obj.initiative_total
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "publisher", "licence", "record_count"]
+    search_fields = ["name", "publisher", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["topics", "audiences", "regions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(record_total=Count("records", distinct=True))
+
+    @admin.display(description="records", ordering="record_total")
+    def record_count(self, obj: Source) -> int:
+        return obj.record_total
+
+
+@admin.register(SourceRecord)
+class SourceRecordAdmin(admin.ModelAdmin):
+    list_display = ["initiative", "source", "external_id", "retrieved_on"]
+    list_filter = ["source"]
+    list_select_related = ["initiative", "source"]
+    search_fields = ["external_id", "initiative__title"]
+    autocomplete_fields = ["initiative", "source"]

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from initiatives.services import DemoDataError, load_demo
+from taxonomy.services import load_reference
+
+DEMO_CURATOR = ("curator", "curator-demo-password")
+
+
+class Command(BaseCommand):
+    help = "Load reference data (regions, countries, vocabularies) and the illustrative demo data. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reference-only", action="store_true", help="Load the reference data but no demo initiatives."
+        )
+        parser.add_argument(
+            "--with-curator",
+            action="store_true",
+            help="Also create a demo curator account (only when DJANGO_DEBUG is on).",
+        )
+
+    def handle(self, *args, reference_only: bool, with_curator: bool, **options):
+        counts = load_reference()
+        self.stdout.write("Reference data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if not reference_only:
+            try:
+                counts = load_demo()
+            except DemoDataError as error:
+                raise CommandError(f"Demo data not loaded: {error}") from error
+            self.stdout.write("Demo data (illustrative): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        if with_curator:
+            self._create_demo_curator()
+
+    def _create_demo_curator(self) -> None:
+        if not settings.DEBUG:
+            raise CommandError("Refusing to create a demo curator with a known password when DJANGO_DEBUG is off.")
+        username, password = DEMO_CURATOR
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": True}
+        )
+        if not created:
+            self.stdout.write(f"Demo curator {username!r} already exists; its password was left as it is.")
+            return
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo curator: log in at /admin/ as {username!r} with password {password!r} (local use only)."
+            )
+        )

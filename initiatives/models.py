@@ -1,0 +1,258 @@
+"""Who does what, where, for whom: initiatives, organisations and provenance."""
+
+from django.db import models
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from taxonomy.models import Country, Region, Term, Vocabulary
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", "Government"
+        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental"
+        PRIVATE_SECTOR = "private_sector", "Private sector"
+        CIVIL_SOCIETY = "civil_society", "Civil society"
+        ACADEMIA = "academia", "Academia"
+        TECHNICAL_COMMUNITY = "technical_community", "Technical community"
+
+    name = models.CharField(max_length=200)
+    acronym = models.CharField(max_length=30, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="Where it has its seat.",
+    )
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:organisation", kwargs={"slug": self.slug})
+
+
+class InitiativeQuerySet(models.QuerySet):
+    def published(self) -> "InitiativeQuerySet":
+        """The only starting point for anything shown outside the admin."""
+        return self.filter(publication_state=Initiative.PublicationState.PUBLISHED)
+
+    def with_related(self) -> "InitiativeQuerySet":
+        """Everything a card, a detail page or a CSV row shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "countries",
+            "regions",
+            models.Prefetch("topics", queryset=Term.objects.select_related("vocabulary")),
+            models.Prefetch("audiences", queryset=Term.objects.select_related("vocabulary")),
+            models.Prefetch("modalities", queryset=Term.objects.select_related("vocabulary")),
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("organisation").order_by("role", "organisation__name"),
+            ),
+            models.Prefetch("source_records", queryset=SourceRecord.objects.select_related("source")),
+            "keywords",
+        )
+
+
+class Initiative(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+
+    class PublicationState(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(max_length=500, blank=True, help_text="One or two sentences.")
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    budget = models.DecimalField(max_digits=15, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. EUR.")
+
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="initiatives", verbose_name="beneficiary countries"
+    )
+    regions = models.ManyToManyField(Region, blank=True, related_name="initiatives", verbose_name="beneficiary regions")
+    topics = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="topic_initiatives",
+        limit_choices_to={"vocabulary__slug": Vocabulary.TOPIC},
+    )
+    audiences = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="audience_initiatives",
+        limit_choices_to={"vocabulary__slug": Vocabulary.AUDIENCE},
+        verbose_name="target users",
+    )
+    modalities = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="modality_initiatives",
+        limit_choices_to={"vocabulary__slug": Vocabulary.MODALITY},
+    )
+    organisations = models.ManyToManyField(
+        Organisation, through="Participation", related_name="initiatives", blank=True
+    )
+    keywords = TaggableManager(blank=True, help_text="Free-form keywords, comma-separated.")
+
+    publication_state = models.CharField(
+        max_length=20, choices=PublicationState.choices, default=PublicationState.DRAFT
+    )
+    last_verified = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="initiative_end_not_before_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
+                name="initiative_budget_not_negative",
+                violation_error_message="The budget cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__isnull=True) | ~models.Q(currency=""),
+                name="initiative_budget_has_currency",
+                violation_error_message="A budget needs a currency.",
+            ),
+        ]
+        indexes = [
+            # The public list: published rows, newest first or by start date.
+            models.Index(fields=["publication_state", "-updated_at"], name="initiative_pub_updated_idx"),
+            models.Index(fields=["publication_state", "start_date"], name="initiative_pub_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_state == self.PublicationState.PUBLISHED
+
+    def participants(self, role: str) -> list["Organisation"]:
+        """Organisations in one role; uses the prefetch from with_related() when present."""
+        return [p.organisation for p in self.participations.all() if p.role == role]
+
+    @property
+    def implementers(self) -> list["Organisation"]:
+        return self.participants(Participation.Role.IMPLEMENTER)
+
+    @property
+    def funders(self) -> list["Organisation"]:
+        return self.participants(Participation.Role.FUNDER)
+
+    @property
+    def partners(self) -> list["Organisation"]:
+        return self.participants(Participation.Role.PARTNER)
+
+
+class Participation(models.Model):
+    """An organisation's role in an initiative, as IATI records participating organisations."""
+
+    class Role(models.TextChoices):
+        FUNDER = "funder", "Funder"
+        IMPLEMENTER = "implementer", "Implementer"
+        PARTNER = "partner", "Partner"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "organisation", "role"], name="participation_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.get_role_display()} – {self.initiative}"
+
+
+class Source(models.Model):
+    """Another mapping or inventory of cyber capacity building."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    focus = models.TextField(blank=True, help_text="What it maps, for whom.")
+    licence = models.CharField(max_length=120, blank=True)
+    topics = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="topic_sources",
+        limit_choices_to={"vocabulary__slug": Vocabulary.TOPIC},
+    )
+    audiences = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="audience_sources",
+        limit_choices_to={"vocabulary__slug": Vocabulary.AUDIENCE},
+    )
+    regions = models.ManyToManyField(Region, blank=True, related_name="sources", verbose_name="regions covered")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:sources") + f"#{self.slug}"
+
+
+class SourceRecord(models.Model):
+    """Provenance: where one initiative's entry came from."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="source_records")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="records")
+    external_id = models.CharField(max_length=200, blank=True, help_text="The id in the other mapping.")
+    url = models.URLField(max_length=500, blank=True)
+    retrieved_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source__name", "external_id"]
+        verbose_name = "source record"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="source_record_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.external_id or self.initiative}"

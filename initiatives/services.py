@@ -1,0 +1,125 @@
+"""Multi-step writes: loading the demo data set."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from taxonomy.models import Country, Region, Term
+
+DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
+
+
+class DemoDataError(ValueError):
+    """The demo file refers to something that does not exist."""
+
+
+def _resolve(queryset, field: str, keys: list[str], what: str, owner: str) -> list:
+    found = {getattr(obj, field): obj for obj in queryset.filter(**{f"{field}__in": keys})}
+    missing = sorted(set(keys) - set(found))
+    if missing:
+        raise DemoDataError(f"{owner}: unknown {what} {', '.join(missing)}")
+    return [found[key] for key in keys]
+
+
+def _terms(vocabulary: str, slugs: list[str], owner: str) -> list[Term]:
+    return _resolve(Term.objects.of(vocabulary), "slug", slugs, f"{vocabulary} term", owner)
+
+
+@transaction.atomic
+def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
+    """Create or update the demo sources, organisations and initiatives.
+
+    Idempotent: rows are matched on slugs (and source + external id for
+    provenance), so loading twice duplicates nothing. Needs the reference data.
+    Any bad reference rolls the whole load back.
+    """
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+
+    sources: dict[str, Source] = {}
+    for row in data["sources"]:
+        source, _ = Source.objects.update_or_create(
+            slug=row["slug"],
+            defaults={key: row.get(key, "") for key in ("name", "publisher", "url", "focus", "licence")},
+        )
+        source.topics.set(_terms("topic", row.get("topics", []), row["slug"]))
+        source.audiences.set(_terms("audience", row.get("audiences", []), row["slug"]))
+        source.regions.set(_resolve(Region.objects, "slug", row.get("regions", []), "region", row["slug"]))
+        sources[source.slug] = source
+
+    organisations: dict[str, Organisation] = {}
+    for row in data["organisations"]:
+        country = None
+        if row.get("country"):
+            country = _resolve(Country.objects, "iso2", [row["country"]], "country", row["slug"])[0]
+        organisation, _ = Organisation.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"],
+                "acronym": row.get("acronym", ""),
+                "kind": row["kind"],
+                "country": country,
+                "website": row.get("website", ""),
+                "description": row.get("description", ""),
+            },
+        )
+        organisations[organisation.slug] = organisation
+
+    for row in data["initiatives"]:
+        slug = row["slug"]
+        initiative, _ = Initiative.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "title": row["title"],
+                "summary": row.get("summary", ""),
+                "description": row.get("description", ""),
+                "status": row["status"],
+                "start_date": row.get("start_date"),
+                "end_date": row.get("end_date"),
+                "website": row.get("website", ""),
+                "budget": row.get("budget"),
+                "currency": row.get("currency", ""),
+                "publication_state": row.get("publication_state", Initiative.PublicationState.PUBLISHED),
+                "last_verified": row.get("last_verified"),
+            },
+        )
+        initiative.countries.set(_resolve(Country.objects, "iso2", row.get("countries", []), "country", slug))
+        initiative.regions.set(_resolve(Region.objects, "slug", row.get("regions", []), "region", slug))
+        initiative.topics.set(_terms("topic", row.get("topics", []), slug))
+        initiative.audiences.set(_terms("audience", row.get("audiences", []), slug))
+        initiative.modalities.set(_terms("modality", row.get("modalities", []), slug))
+        initiative.keywords.set(row.get("keywords", []))
+
+        wanted = set()
+        for participation in row.get("participations", []):
+            if participation["organisation"] not in organisations:
+                raise DemoDataError(f"{slug}: unknown organisation {participation['organisation']}")
+            obj, _ = Participation.objects.get_or_create(
+                initiative=initiative,
+                organisation=organisations[participation["organisation"]],
+                role=participation["role"],
+            )
+            wanted.add(obj.pk)
+        initiative.participations.exclude(pk__in=wanted).delete()
+
+        for record in row.get("sources", []):
+            if record["source"] not in sources:
+                raise DemoDataError(f"{slug}: unknown source {record['source']}")
+            SourceRecord.objects.update_or_create(
+                source=sources[record["source"]],
+                external_id=record["external_id"],
+                defaults={
+                    "initiative": initiative,
+                    "url": record.get("url", ""),
+                    "retrieved_on": record.get("retrieved"),
+                },
+            )
+
+    return {
+        "sources": len(sources),
+        "organisations": len(organisations),
+        "initiatives": len(data["initiatives"]),
+    }

@@ -1,0 +1,806 @@
+"""Regenerate the reference data in fixtures/reference/.
+
+Writes three files:
+
+- ``regions.json``: the UN M49 hierarchy (continents, sub-regions and
+  intermediate regions, parents before children) followed by the political and
+  economic groupings with their current member states (hand-written below).
+- ``countries.json``: the 249 current ISO 3166-1 countries and territories, each
+  with its alpha-3 and M49 numeric code, a common English short name and the slug
+  of its most specific M49 region.
+- ``vocabularies.json``: the topic, audience and modality vocabularies
+  (hand-written below, with aliases from the GFCE, Oxford CMM and ITU GCI schemes).
+
+Run it from the repository root (or via ``make fixtures``)::
+
+    pip install pycountry==26.2.16
+    pip install --no-deps country_converter==1.3.2
+    python scripts/build_reference.py            # rewrite the files
+    python scripts/build_reference.py --check    # exit 1 if they are out of date
+
+It needs two packages, both pinned in requirements-dev.txt / the Makefile:
+
+- ``pycountry``: the authoritative list of current ISO 3166-1 entries and their codes.
+- ``country_converter``: only its data table ``country_data.tsv`` is read (for
+  short names and M49 regions). The package itself is never imported, because
+  importing it pulls in pandas; install it with ``--no-deps``.
+
+Everything else is the Python standard library. Do not edit the JSON files by
+hand: change this script and rerun it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import pycountry
+
+OUTPUT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
+
+# ---------------------------------------------------------------------------
+# UN M49 hierarchy (https://unstats.un.org/unsd/methodology/m49/)
+# (m49, name, kind, parent slug or None, description). Parents before children.
+# ---------------------------------------------------------------------------
+M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
+    ("002", "Africa", "continent", None, "The African continent and its islands, as grouped by the UN M49 standard."),
+    ("015", "Northern Africa", "sub_region", "africa", "North African states from Morocco to Egypt and Sudan."),
+    ("202", "Sub-Saharan Africa", "sub_region", "africa", "The African countries south of the Sahara."),
+    (
+        "014",
+        "Eastern Africa",
+        "sub_region",
+        "sub-saharan-africa",
+        "East Africa, the Horn of Africa and the Indian Ocean islands, down to Zambia, Zimbabwe and Mozambique.",
+    ),
+    (
+        "017",
+        "Middle Africa",
+        "sub_region",
+        "sub-saharan-africa",
+        "Central Africa from Chad to Angola, including the Gulf of Guinea islands.",
+    ),
+    (
+        "018",
+        "Southern Africa",
+        "sub_region",
+        "sub-saharan-africa",
+        "South Africa and its neighbours Botswana, Eswatini, Lesotho and Namibia.",
+    ),
+    (
+        "011",
+        "Western Africa",
+        "sub_region",
+        "sub-saharan-africa",
+        "West Africa from Mauritania and Cabo Verde to Nigeria, plus Saint Helena.",
+    ),
+    ("019", "Americas", "continent", None, "North, Central and South America and the Caribbean."),
+    (
+        "419",
+        "Latin America and the Caribbean",
+        "sub_region",
+        "americas",
+        "The Americas south of the United States, including the Caribbean islands.",
+    ),
+    (
+        "029",
+        "Caribbean",
+        "sub_region",
+        "latin-america-and-the-caribbean",
+        "The island states and territories of the Caribbean Sea.",
+    ),
+    (
+        "013",
+        "Central America",
+        "sub_region",
+        "latin-america-and-the-caribbean",
+        "Mainland Central America from Mexico to Panama.",
+    ),
+    (
+        "005",
+        "South America",
+        "sub_region",
+        "latin-america-and-the-caribbean",
+        "The South American continent and its South Atlantic islands.",
+    ),
+    (
+        "021",
+        "Northern America",
+        "sub_region",
+        "americas",
+        "Canada, the United States, Greenland, Bermuda and Saint Pierre and Miquelon.",
+    ),
+    ("142", "Asia", "continent", None, "The Asian continent, from the Middle East to the Pacific coast."),
+    ("143", "Central Asia", "sub_region", "asia", "The five Central Asian republics from Kazakhstan to Turkmenistan."),
+    ("030", "Eastern Asia", "sub_region", "asia", "China, Japan, Korea, Mongolia and their neighbours in East Asia."),
+    (
+        "035",
+        "South-eastern Asia",
+        "sub_region",
+        "asia",
+        "Mainland and maritime South-East Asia, from Myanmar to Timor-Leste.",
+    ),
+    (
+        "034",
+        "Southern Asia",
+        "sub_region",
+        "asia",
+        "The Indian subcontinent together with Afghanistan, Iran and the Maldives.",
+    ),
+    (
+        "145",
+        "Western Asia",
+        "sub_region",
+        "asia",
+        "The Middle East, the Arabian Peninsula, Türkiye, Cyprus and the South Caucasus.",
+    ),
+    ("150", "Europe", "continent", None, "The European continent, from Iceland to Russia."),
+    (
+        "151",
+        "Eastern Europe",
+        "sub_region",
+        "europe",
+        "Central and Eastern European states from Poland and Czechia to Russia.",
+    ),
+    (
+        "154",
+        "Northern Europe",
+        "sub_region",
+        "europe",
+        "The Nordic and Baltic states, the British Isles and the Channel Islands.",
+    ),
+    (
+        "039",
+        "Southern Europe",
+        "sub_region",
+        "europe",
+        "The Iberian, Italian and Balkan peninsulas and the Mediterranean island states.",
+    ),
+    ("155", "Western Europe", "sub_region", "europe", "France, Germany, the Benelux and the Alpine states."),
+    ("009", "Oceania", "continent", None, "Australia, New Zealand and the Pacific island states and territories."),
+    (
+        "053",
+        "Australia and New Zealand",
+        "sub_region",
+        "oceania",
+        "Australia, New Zealand and their nearby external territories.",
+    ),
+    ("054", "Melanesia", "sub_region", "oceania", "The south-west Pacific islands from Papua New Guinea to Fiji."),
+    (
+        "057",
+        "Micronesia",
+        "sub_region",
+        "oceania",
+        "The small islands of the north-western Pacific, from Palau to Kiribati.",
+    ),
+    (
+        "061",
+        "Polynesia",
+        "sub_region",
+        "oceania",
+        "The central and southern Pacific islands from Samoa and Tonga to French Polynesia.",
+    ),
+]
+
+# Where country_converter's UNregion column is wrong, missing or not an M49 region,
+# set the region slug here (None = no M49 region). Checked against the UN M49 table.
+REGION_OVERRIDES: dict[str, str | None] = {
+    # Antarctica belongs to no M49 region (country_converter says "Antarctica").
+    "AQ": None,
+    # Nauru is in Micronesia in M49; country_converter has it in Polynesia.
+    "NR": "micronesia",
+    # Taiwan is not listed in M49 (the UN counts it under China); place it with its
+    # geographic neighbours in Eastern Asia so it is not left without a region.
+    "TW": "eastern-asia",
+    # Guernsey and Jersey: M49 has a "Channel Islands" (830) intermediate region under
+    # Northern Europe. We do not model it (it has no other ISO members), so use its parent.
+    "GG": "northern-europe",
+    "JE": "northern-europe",
+}
+
+# country_converter's name_short is used as the display name, except where it is an
+# abbreviation or a less usual form.
+NAME_OVERRIDES: dict[str, str] = {
+    "BL": "Saint Barthélemy",  # "St. Barths"
+    "CD": "Democratic Republic of the Congo",  # "DR Congo"
+    "CG": "Republic of the Congo",  # "Congo Republic"
+    "FM": "Micronesia (Federated States of)",  # "Micronesia, Fed. Sts."
+    "GS": "South Georgia and the South Sandwich Islands",  # "... Is."
+    "HM": "Heard Island and McDonald Islands",
+    "MF": "Saint Martin (French part)",  # "Saint-Martin"
+    "SH": "Saint Helena, Ascension and Tristan da Cunha",  # "St. Helena"
+    "SJ": "Svalbard and Jan Mayen",
+    "WF": "Wallis and Futuna",
+}
+
+# ---------------------------------------------------------------------------
+# Political and economic groupings, with CURRENT member states (ISO alpha-2).
+# Observers, associate members and candidates are not members.
+# ---------------------------------------------------------------------------
+GROUPINGS: list[dict] = [
+    {
+        "slug": "african-union",
+        "name": "African Union (AU)",
+        "description": "The continental union of the 55 African member states, successor to the OAU.",
+        "website": "https://au.int",
+        # All 54 UN member states in Africa plus the Sahrawi Arab Democratic Republic,
+        # which is an AU member; we record it under Western Sahara (EH), its ISO code.
+        # States currently suspended from AU activities (e.g. after coups) remain members.
+        "members": """
+            DZ AO BJ BW BF BI CV CM CF TD KM CG CD CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR
+            LY MG MW ML MR MU MA MZ NA NE NG RW EH ST SN SC SL SO ZA SS SD TZ TG TN UG ZM ZW
+        """,
+    },
+    {
+        "slug": "ecowas",
+        "name": "Economic Community of West African States (ECOWAS)",
+        "description": "The regional economic community of West Africa, promoting economic integration and security.",
+        "website": "https://www.ecowas.int",
+        # Membership after the withdrawal of Burkina Faso, Mali and Niger took effect
+        # in January 2025 (they formed the Alliance of Sahel States): 12 members.
+        "members": "BJ CV CI GM GH GN GW LR NG SN SL TG",
+    },
+    {
+        "slug": "sadc",
+        "name": "Southern African Development Community (SADC)",
+        "description": "The regional economic community of sixteen Southern African states.",
+        "website": "https://www.sadc.int",
+        "members": "AO BW KM CD SZ LS MG MW MU MZ NA SC ZA TZ ZM ZW",
+    },
+    {
+        "slug": "eac",
+        "name": "East African Community (EAC)",
+        "description": "The regional intergovernmental organisation of the East African partner states.",
+        "website": "https://www.eac.int",
+        # Includes South Sudan (2016), DR Congo (2022) and Somalia (2024).
+        "members": "BI CD KE RW SO SS TZ UG",
+    },
+    {
+        "slug": "asean",
+        "name": "Association of Southeast Asian Nations (ASEAN)",
+        "description": "The regional organisation of Southeast Asian states for economic, political and security ties.",
+        "website": "https://asean.org",
+        # Timor-Leste became the 11th member at the ASEAN Summit in October 2025.
+        "members": "BN KH ID LA MY MM PH SG TH VN TL",
+    },
+    {
+        "slug": "oas",
+        "name": "Organization of American States (OAS)",
+        "description": "The regional organisation of the independent states of the Americas.",
+        "website": "https://www.oas.org",
+        # 35 member states less Nicaragua, whose withdrawal took effect in November 2023: 34.
+        # Cuba is formally a member state (its 1962 exclusion was lifted in 2009, though it
+        # does not take part), and the OAS still lists Venezuela as a member state despite
+        # the 2017 denunciation by the Maduro government; both are included.
+        "members": """
+            AG AR BS BB BZ BO BR CA CL CO CR CU DM DO EC SV GD GT GY HT HN JM MX PA PY PE
+            KN LC VC SR TT US UY VE
+        """,
+    },
+    {
+        "slug": "european-union",
+        "name": "European Union (EU)",
+        "description": "The political and economic union of 27 European member states.",
+        "website": "https://european-union.europa.eu",
+        "members": "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE",
+    },
+    {
+        "slug": "pacific-islands-forum",
+        "name": "Pacific Islands Forum (PIF)",
+        "description": "The political grouping of the Pacific Island countries, Australia and New Zealand.",
+        "website": "https://forumsec.org",
+        # 18 full members, including the French territories French Polynesia and New
+        # Caledonia (full members since 2016) and Kiribati (rejoined 2023).
+        "members": "AU CK FJ PF KI MH FM NR NC NZ NU PW PG WS SB TO TV VU",
+    },
+    {
+        "slug": "commonwealth",
+        "name": "Commonwealth of Nations",
+        "description": "A voluntary association of 56 independent states, most of them former British territories.",
+        "website": "https://thecommonwealth.org",
+        # 56 members, including Gabon and Togo, which joined in June 2022.
+        "members": """
+            BW CM GA GM GH KE LS MW MU MZ NA NG RW SC SL ZA SZ TG UG TZ ZM
+            BD BN IN MY MV PK SG LK
+            AG BS BB BZ CA DM GD GY JM KN LC VC TT
+            CY MT GB
+            AU FJ KI NR NZ PG WS SB TO TV VU
+        """,
+    },
+    {
+        "slug": "caricom",
+        "name": "Caribbean Community (CARICOM)",
+        "description": "The Caribbean community and common market of fifteen member states.",
+        "website": "https://caricom.org",
+        # The 15 full members (Montserrat, a British territory, is one); associate members excluded.
+        "members": "AG BS BB BZ DM GD GY HT JM MS KN LC VC SR TT",
+    },
+]
+
+
+# ---------------------------------------------------------------------------
+# Vocabularies. Term slugs are referenced elsewhere in the project: do not rename.
+# Aliases: other mappings' words for the same concept ("scheme" says whose; "" for
+# plain synonyms). An alias name is unique within its vocabulary, case-insensitively.
+# ---------------------------------------------------------------------------
+def term(slug, name, description, parent=None, aliases=()):
+    return {
+        "slug": slug,
+        "name": name,
+        "description": description,
+        "parent": parent,
+        "aliases": [{"name": alias, "scheme": scheme} for scheme, alias in aliases],
+    }
+
+
+GFCE, CMM, GCI = "GFCE", "Oxford CMM", "ITU GCI"
+
+VOCABULARIES: list[dict] = [
+    {
+        "slug": "topic",
+        "name": "Topic",
+        "description": "What a capacity-building initiative is about: the cybersecurity area it strengthens.",
+        "terms": [
+            term(
+                "policy-strategy",
+                "Cyber policy & strategy",
+                "Government policy, governance and strategic planning for cybersecurity and the digital economy.",
+                aliases=[
+                    (GFCE, "Cyber Security Policy and Strategy"),
+                    (CMM, "Cybersecurity Policy and Strategy"),
+                    (GCI, "Organizational Measures"),
+                    ("", "cyber policy"),
+                    ("", "cybersecurity governance"),
+                ],
+            ),
+            term(
+                "national-strategy",
+                "National cybersecurity strategies",
+                "Developing, implementing and reviewing a national cybersecurity strategy and its action plan.",
+                parent="policy-strategy",
+                aliases=[("", "national cybersecurity strategy"), ("", "NCS")],
+            ),
+            term(
+                "incident-management",
+                "Incident management & CIIP",
+                "Detecting, responding to and recovering from cyber incidents, and protecting the systems "
+                "a country depends on.",
+                aliases=[
+                    (GFCE, "Cyber Incident Management and Critical Infrastructure Protection"),
+                    (GCI, "Technical Measures"),
+                    ("", "incident response"),
+                ],
+            ),
+            term(
+                "cert-development",
+                "CERT/CSIRT development",
+                "Setting up and maturing national and sectoral computer emergency or security incident response teams.",
+                parent="incident-management",
+                aliases=[
+                    ("", "CSIRT"),
+                    ("", "CERT"),
+                    ("", "computer security incident response team"),
+                    ("", "computer emergency response team"),
+                ],
+            ),
+            term(
+                "ciip",
+                "Critical information infrastructure protection",
+                "Identifying critical information infrastructure and securing it through regulation, "
+                "risk management and public-private cooperation.",
+                parent="incident-management",
+                aliases=[("", "CIIP"), ("", "critical infrastructure protection")],
+            ),
+            term(
+                "cybercrime",
+                "Cybercrime",
+                "Preventing, investigating and prosecuting crime committed against or by means of computer systems.",
+                aliases=[(GFCE, "Cybercrime"), ("", "computer crime"), ("", "cyber-enabled crime")],
+            ),
+            term(
+                "cybercrime-legislation",
+                "Cybercrime legislation",
+                "Laws and regulations that criminalise cyber offences and give authorities procedural powers, "
+                "and their alignment with international instruments.",
+                parent="cybercrime",
+                aliases=[
+                    (CMM, "Legal and Regulatory Frameworks"),
+                    (GCI, "Legal Measures"),
+                    ("", "cybercrime law"),
+                    ("", "Budapest Convention"),
+                ],
+            ),
+            term(
+                "digital-forensics",
+                "Digital forensics & e-evidence",
+                "Collecting, preserving and analysing electronic evidence so that it holds up in court.",
+                parent="cybercrime",
+                aliases=[("", "e-evidence"), ("", "electronic evidence"), ("", "computer forensics")],
+            ),
+            term(
+                "culture-skills",
+                "Culture & skills",
+                "Building a cybersecurity culture in society and the human capacity to protect it.",
+                aliases=[
+                    (GFCE, "Cyber Security Culture and Skills"),
+                    (GCI, "Capacity Development Measures"),
+                    ("", "human capacity"),
+                ],
+            ),
+            term(
+                "awareness",
+                "Awareness raising",
+                "Campaigns and programmes that help people and organisations understand online risks and "
+                "adopt safe practices.",
+                parent="culture-skills",
+                aliases=[(CMM, "Cyber Culture and Society"), ("", "cyber hygiene"), ("", "awareness campaigns")],
+            ),
+            term(
+                "workforce",
+                "Workforce & education",
+                "Cybersecurity education, professional skills and career pathways that grow a qualified workforce.",
+                parent="culture-skills",
+                aliases=[
+                    (CMM, "Building Cybersecurity Knowledge and Capabilities"),
+                    ("", "cyber education"),
+                    ("", "skills development"),
+                    ("", "cybersecurity workforce"),
+                ],
+            ),
+            term(
+                "standards",
+                "Standards & technologies",
+                "Adoption of security standards, good practices and secure technologies by organisations "
+                "and the market.",
+                aliases=[
+                    (GFCE, "Cyber Security Standards"),
+                    (CMM, "Standards, Organisations, and Technologies"),
+                    ("", "technical standards"),
+                    ("", "cybersecurity standards"),
+                ],
+            ),
+            term(
+                "cyber-diplomacy",
+                "International law, norms & cyber diplomacy",
+                "Applying international law and norms of responsible state behaviour in cyberspace, "
+                "confidence-building measures and international cooperation.",
+                aliases=[
+                    (GCI, "Cooperation Measures"),
+                    ("", "CBMs"),
+                    ("", "confidence-building measures"),
+                    ("", "cyber norms"),
+                    ("", "international cooperation"),
+                ],
+            ),
+            term(
+                "data-protection",
+                "Data protection & privacy",
+                "Personal data protection laws, supervisory authorities and privacy safeguards.",
+                aliases=[("", "privacy"), ("", "personal data protection")],
+            ),
+            term(
+                "child-online-protection",
+                "Child online protection",
+                "Keeping children safe online through policy, education, reporting mechanisms and industry measures.",
+                aliases=[("", "COP"), ("", "online child safety")],
+            ),
+        ],
+    },
+    {
+        "slug": "audience",
+        "name": "Audience",
+        "description": "Who an initiative is for: the people or organisations whose capacity it builds.",
+        "terms": [
+            term(
+                "policymakers",
+                "Policymakers",
+                "Government officials and legislators who shape cybersecurity and digital policy.",
+                aliases=[("", "policy makers"), ("", "government officials"), ("", "decision-makers")],
+            ),
+            term(
+                "diplomats",
+                "Diplomats",
+                "Foreign-ministry staff and delegates who negotiate cyber issues in international forums.",
+                aliases=[("", "foreign ministry officials"), ("", "cyber diplomats")],
+            ),
+            term(
+                "certs",
+                "CERTs / CSIRTs",
+                "National, sectoral and organisational incident response teams and their analysts.",
+                aliases=[("", "CSIRTs"), ("", "CERTs"), ("", "incident responders")],
+            ),
+            term(
+                "law-enforcement",
+                "Law enforcement",
+                "Police and other investigative agencies that handle cybercrime and digital evidence.",
+                aliases=[("", "Law enforcement agencies"), ("", "LEAs"), ("", "police")],
+            ),
+            term(
+                "judiciary",
+                "Judiciary & prosecutors",
+                "Judges, prosecutors and other criminal justice professionals who deal with cyber cases.",
+                aliases=[("", "judges"), ("", "prosecutors"), ("", "criminal justice authorities")],
+            ),
+            term(
+                "private-sector",
+                "Private sector",
+                "Companies of every size, including operators of critical services and technology vendors.",
+                aliases=[("", "SMEs"), ("", "industry"), ("", "businesses")],
+            ),
+            term(
+                "civil-society",
+                "Civil society",
+                "Non-governmental organisations, foundations and community groups.",
+                aliases=[("", "NGOs"), ("", "CSOs"), ("", "non-governmental organisations")],
+            ),
+            term(
+                "academia",
+                "Academia",
+                "Universities, research institutes, lecturers and researchers.",
+                aliases=[("", "universities"), ("", "researchers")],
+            ),
+            term(
+                "technical-community",
+                "Technical community",
+                "Network operators, registries, internet exchange points and other technical bodies "
+                "that run the internet.",
+                aliases=[("", "internet technical community"), ("", "network operators"), ("", "ISPs")],
+            ),
+            term(
+                "women",
+                "Women",
+                "Initiatives that specifically reach women and girls, for example to close the cyber gender gap.",
+                aliases=[("", "women in cyber"), ("", "girls")],
+            ),
+            term(
+                "youth",
+                "Youth",
+                "Young people, pupils and students at the start of their education or career.",
+                aliases=[("", "young people"), ("", "students")],
+            ),
+            term(
+                "general-public",
+                "General public",
+                "Citizens and everyday internet users.",
+                aliases=[("", "citizens"), ("", "end users")],
+            ),
+        ],
+    },
+    {
+        "slug": "modality",
+        "name": "Modality",
+        "description": "How an initiative builds capacity: the kind of support it delivers.",
+        "terms": [
+            term(
+                "training",
+                "Training",
+                "Courses, workshops and e-learning that teach skills to participants.",
+                aliases=[("", "courses"), ("", "e-learning"), ("", "capacity-building workshops")],
+            ),
+            term(
+                "technical-assistance",
+                "Technical assistance",
+                "Expert advice and hands-on support to help an institution build or improve its capabilities.",
+                aliases=[("", "advisory support"), ("", "expert deployment")],
+            ),
+            term(
+                "funding",
+                "Funding",
+                "Grants and other financial support for cyber capacity-building work.",
+                aliases=[("", "grants"), ("", "financing"), ("", "donor funding")],
+            ),
+            term(
+                "research",
+                "Research",
+                "Studies, analysis and data that build the evidence base for capacity building.",
+                aliases=[("", "studies"), ("", "analysis")],
+            ),
+            term(
+                "toolkit",
+                "Toolkits & guidance",
+                "Handbooks, guides, templates and tools that practitioners can reuse.",
+                aliases=[("", "guidance"), ("", "handbooks"), ("", "good practices")],
+            ),
+            term(
+                "exercise",
+                "Cyber exercises",
+                "Tabletop, simulation and technical exercises that test plans and teams.",
+                aliases=[("", "tabletop exercise"), ("", "cyber drills"), ("", "simulation exercises")],
+            ),
+            term(
+                "exchange",
+                "Peer exchange & mentoring",
+                "Twinning, study visits and mentoring that connect practitioners with peers.",
+                aliases=[("", "mentoring"), ("", "peer learning"), ("", "twinning"), ("", "study visits")],
+            ),
+            term(
+                "dialogue",
+                "Policy dialogue & events",
+                "Conferences, roundtables and dialogues that bring stakeholders together.",
+                aliases=[("", "conferences"), ("", "roundtables"), ("", "events")],
+            ),
+            term(
+                "assessment",
+                "Maturity assessments",
+                "Structured reviews of national or organisational cybersecurity capacity, such as CMM reviews.",
+                aliases=[("", "capacity assessment"), ("", "maturity assessment"), ("", "needs assessment")],
+            ),
+        ],
+    },
+]
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def country_data_path() -> Path:
+    """Find country_converter's country_data.tsv without importing the package (it imports pandas)."""
+    spec = importlib.util.find_spec("country_converter")
+    if spec is None or not spec.submodule_search_locations:
+        sys.exit("country_converter is not installed: pip install --no-deps country_converter==1.3.2")
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "country_data.tsv"
+        if path.is_file():
+            return path
+    sys.exit("country_converter is installed but has no country_data.tsv")
+
+
+def build_regions() -> list[dict]:
+    regions: list[dict] = []
+    seen: set[str] = set()
+    for m49, name, kind, parent, description in M49_REGIONS:
+        slug = slugify(name)
+        assert parent is None or parent in seen, f"{slug}: parent {parent} must come first"
+        assert (parent is None) == (kind == "continent"), slug
+        seen.add(slug)
+        regions.append(
+            {
+                "slug": slug,
+                "name": name,
+                "kind": kind,
+                "parent": parent,
+                "m49": m49,
+                "description": description,
+                "website": "",
+                "members": [],
+            }
+        )
+    return regions
+
+
+def build_countries(region_slugs: set[str]) -> list[dict]:
+    with country_data_path().open(encoding="utf-8", newline="") as handle:
+        table = {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
+
+    countries = []
+    for country in pycountry.countries:
+        row = table.get(country.alpha_3)
+        assert row is not None, f"{country.alpha_3} missing from country_data.tsv"
+        assert int(row["ISOnumeric"]) == int(country.numeric), country.alpha_3
+        iso2 = country.alpha_2
+        if iso2 in REGION_OVERRIDES:
+            region = REGION_OVERRIDES[iso2]
+        else:
+            region = slugify(row["UNregion"])
+            assert region in region_slugs, f"{iso2}: unknown M49 region {row['UNregion']!r}"
+        name = NAME_OVERRIDES.get(iso2) or re.sub(r"^St\. ", "Saint ", row["name_short"])
+        countries.append(
+            {
+                "iso2": iso2,
+                "iso3": country.alpha_3,
+                "m49": f"{int(country.numeric):03d}",
+                "name": name,
+                "region": region,
+            }
+        )
+    countries.sort(key=lambda c: c["iso2"])
+
+    assert len(countries) == 249, len(countries)
+    for key in ("iso2", "iso3", "m49", "name"):
+        assert len({c[key] for c in countries}) == len(countries), f"duplicate {key}"
+    assert [c["iso2"] for c in countries if c["region"] is None] == ["AQ"]
+    return countries
+
+
+def build_groupings(iso2_codes: set[str]) -> list[dict]:
+    groupings = []
+    for grouping in GROUPINGS:
+        members = grouping["members"].split()
+        assert len(set(members)) == len(members), f"{grouping['slug']}: duplicate member"
+        unknown = set(members) - iso2_codes
+        assert not unknown, f"{grouping['slug']}: not ISO 3166-1 codes: {sorted(unknown)}"
+        groupings.append(
+            {
+                "slug": grouping["slug"],
+                "name": grouping["name"],
+                "kind": "grouping",
+                "parent": None,
+                "m49": "",
+                "description": grouping["description"],
+                "website": grouping["website"],
+                "members": sorted(members),
+            }
+        )
+    expected = {
+        "african-union": 55,
+        "ecowas": 12,
+        "sadc": 16,
+        "eac": 8,
+        "asean": 11,
+        "oas": 34,
+        "european-union": 27,
+        "pacific-islands-forum": 18,
+        "commonwealth": 56,
+        "caricom": 15,
+    }
+    assert {g["slug"]: len(g["members"]) for g in groupings} == expected
+    return groupings
+
+
+def check_vocabularies(vocabularies: list[dict]) -> None:
+    for vocabulary in vocabularies:
+        slugs: set[str] = set()
+        names = {t["name"].casefold(): t["slug"] for t in vocabulary["terms"]}
+        aliases: set[str] = set()
+        for t in vocabulary["terms"]:
+            assert t["slug"] not in slugs, t["slug"]
+            assert t["parent"] is None or t["parent"] in slugs, f"{t['slug']}: parent must come first"
+            assert t["description"], t["slug"]
+            slugs.add(t["slug"])
+            for alias in t["aliases"]:
+                key = alias["name"].casefold()
+                assert key not in aliases, f"{vocabulary['slug']}: alias {alias['name']!r} used twice"
+                assert names.get(key, t["slug"]) == t["slug"], f"alias {alias['name']!r} is another term's name"
+                aliases.add(key)
+
+
+def render(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="Only report whether the files are up to date.")
+    args = parser.parse_args(argv)
+
+    m49_regions = build_regions()
+    countries = build_countries({r["slug"] for r in m49_regions})
+    groupings = build_groupings({c["iso2"] for c in countries})
+    check_vocabularies(VOCABULARIES)
+    outputs = {
+        "regions.json": render(m49_regions + groupings),
+        "countries.json": render(countries),
+        "vocabularies.json": render(VOCABULARIES),
+    }
+
+    stale = []
+    for filename, text in outputs.items():
+        path = OUTPUT_DIR / filename
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(filename)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if args.check:
+        print("out of date: " + ", ".join(stale) if stale else "up to date")
+        return 1 if stale else 0
+    print(
+        f"{len(m49_regions) + len(groupings)} regions, {len(countries)} countries, "
+        f"{sum(len(v['terms']) for v in VOCABULARIES)} terms; rewrote: {', '.join(stale) or 'nothing'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

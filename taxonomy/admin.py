@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "m49", "member_count"]
+    list_filter = ["kind"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug", "m49"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members", distinct=True))
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj: Region) -> int:
+        return obj.member_total
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "iso2", "iso3", "m49", "region"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["region"]
+    search_fields = ["name", "iso2", "iso3", "m49"]
+    autocomplete_fields = ["region"]
+
+
+class TermAliasInline(admin.TabularInline):
+    model = TermAlias
+    extra = 1
+
+
+@admin.register(Vocabulary)
+class VocabularyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "vocabulary", "parent", "order"]
+    list_filter = ["vocabulary"]
+    list_select_related = ["vocabulary", "parent"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    inlines = [TermAliasInline]
+
+
+@admin.register(TermAlias)
+class TermAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "term", "vocabulary"]
+    list_filter = ["scheme", "term__vocabulary"]
+    list_select_related = ["term__vocabulary"]
+    search_fields = ["name", "term__name"]
+    autocomplete_fields = ["term"]
+
+    @admin.display(ordering="term__vocabulary__name")
+    def vocabulary(self, obj: TermAlias) -> Vocabulary:
+        return obj.term.vocabulary

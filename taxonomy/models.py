@@ -1,0 +1,183 @@
+"""The shared vocabulary: regions, countries and controlled term lists.
+
+Every app describes *where* with Region/Country and *what* or *for whom* with
+Terms, so that filters, imports and exports all speak the same language.
+"""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+class RegionQuerySet(models.QuerySet):
+    def with_descendants(self) -> "RegionQuerySet":
+        """These regions and every region below them (sub-regions, intermediate regions).
+
+        The M49 tree is three levels deep and has a few dozen rows, so walking it
+        in Python from one query is cheaper than a recursive CTE.
+        """
+        selected = set(self.values_list("pk", flat=True))
+        children: dict[int, list[int]] = {}
+        for pk, parent_id in Region.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        frontier = list(selected)
+        while frontier:
+            for child in children.get(frontier.pop(), []):
+                if child not in selected:
+                    selected.add(child)
+                    frontier.append(child)
+        return Region.objects.filter(pk__in=selected)
+
+    def countries(self) -> "models.QuerySet[Country]":
+        """Countries in these regions (by M49) or members of these groupings."""
+        return Country.objects.filter(models.Q(region__in=self) | models.Q(groupings__in=self)).distinct()
+
+
+class Region(models.Model):
+    class Kind(models.TextChoices):
+        CONTINENT = "continent", "Continent"
+        SUB_REGION = "sub_region", "Sub-region"
+        GROUPING = "grouping", "Political or economic grouping"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=160)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    m49 = models.CharField("M49 code", max_length=3, blank=True, help_text="UN M49 numeric code, for M49 regions.")
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    members = models.ManyToManyField(
+        "Country",
+        blank=True,
+        related_name="groupings",
+        help_text="Member states of a grouping. M49 regions get their countries from Country.region.",
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["m49"], condition=~models.Q(m49=""), name="region_m49_unique"),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="region_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("taxonomy:region", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Country(models.Model):
+    iso2 = models.CharField("ISO alpha-2", max_length=2, primary_key=True)
+    iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
+    m49 = models.CharField("M49 code", max_length=3, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="m49_countries",
+        help_text="The most specific UN M49 region (intermediate region where there is one).",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(iso2__regex=r"^[A-Z]{2}$"), name="country_iso2_format"),
+            models.CheckConstraint(condition=models.Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_format"),
+            models.CheckConstraint(condition=models.Q(m49__regex=r"^[0-9]{3}$"), name="country_m49_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("taxonomy:country", kwargs={"iso2": self.iso2})
+
+
+class Vocabulary(models.Model):
+    """A named controlled list: topic, audience, modality."""
+
+    TOPIC = "topic"
+    AUDIENCE = "audience"
+    MODALITY = "modality"
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "vocabularies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TermQuerySet(models.QuerySet):
+    def of(self, vocabulary_slug: str) -> "TermQuerySet":
+        return self.filter(vocabulary__slug=vocabulary_slug)
+
+    def topics(self) -> "TermQuerySet":
+        return self.of(Vocabulary.TOPIC)
+
+    def audiences(self) -> "TermQuerySet":
+        return self.of(Vocabulary.AUDIENCE)
+
+    def modalities(self) -> "TermQuerySet":
+        return self.of(Vocabulary.MODALITY)
+
+
+class Term(models.Model):
+    vocabulary = models.ForeignKey(Vocabulary, on_delete=models.PROTECT, related_name="terms")
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    order = models.PositiveIntegerField(default=0)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["vocabulary__slug", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "slug"], name="term_slug_unique_per_vocabulary"),
+            models.CheckConstraint(condition=~models.Q(parent=models.F("id")), name="term_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        if self.vocabulary.slug == Vocabulary.AUDIENCE:
+            return reverse("taxonomy:audience", kwargs={"slug": self.slug})
+        if self.vocabulary.slug == Vocabulary.TOPIC:
+            return reverse("taxonomy:topic", kwargs={"slug": self.slug})
+        return reverse("initiatives:list") + f"?{self.vocabulary.slug}={self.slug}"
+
+
+class TermAlias(models.Model):
+    """Another mapping's word for one of our terms, e.g. a GFCE theme."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    scheme = models.CharField(
+        max_length=80, blank=True, help_text="Where the word comes from, e.g. GFCE, Oxford CMM, ITU GCI."
+    )
+
+    class Meta:
+        ordering = ["scheme", "name"]
+        verbose_name_plural = "term aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "scheme", "term", name="term_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scheme})" if self.scheme else self.name

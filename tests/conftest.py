@@ -1,0 +1,21 @@
+import pytest
+
+from taxonomy.services import load_reference
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real reference data (regions, countries, vocabularies)."""
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def curator(django_user_model):
+    return django_user_model.objects.create_superuser("curator", "curator@example.org", "a-curator-password")
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client

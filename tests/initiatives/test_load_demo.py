@@ -1,0 +1,77 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from initiatives.selectors import in_regions_q
+from initiatives.services import DEMO_FILE, DemoDataError, load_demo
+from taxonomy.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Initiative, Organisation, Participation, Source, SourceRecord, Initiative.keywords.through)
+    }
+
+
+def test_load_demo_twice_duplicates_nothing():
+    call_command("load_demo", stdout=StringIO())
+    first = counts()
+    call_command("load_demo", stdout=StringIO())
+    assert counts() == first
+
+
+def test_demo_data_is_big_enough_and_has_drafts():
+    load_demo()
+    published = Initiative.objects.published()
+    assert published.count() >= 40
+    assert Organisation.objects.count() >= 30
+    assert Source.objects.count() >= 3
+    assert Initiative.objects.exclude(publication_state=Initiative.PublicationState.PUBLISHED).count() >= 3
+
+
+def test_every_published_demo_initiative_has_an_implementer_and_a_topic():
+    load_demo()
+    published = Initiative.objects.published()
+    assert not published.exclude(participations__role=Participation.Role.IMPLEMENTER).exists()
+    assert not published.filter(topics__isnull=True).exists()
+
+
+@pytest.mark.parametrize("continent", ["africa", "americas", "asia", "europe", "oceania"])
+def test_demo_data_covers_every_continent(continent):
+    load_demo()
+    region = Region.objects.filter(slug=continent)
+    assert Initiative.objects.published().filter(in_regions_q(region)).count() >= 3
+
+
+def test_a_bad_reference_rolls_the_whole_load_back(tmp_path):
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    data["initiatives"][-1]["countries"] = ["ZZ"]
+    broken = tmp_path / "demo.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(DemoDataError, match="unknown country ZZ"):
+        load_demo(path=broken)
+    assert Initiative.objects.count() == 0
+    assert Organisation.objects.count() == 0
+
+
+def test_with_curator_creates_a_staff_account(django_user_model, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", "--reference-only", "--with-curator", stdout=out)
+    user = django_user_model.objects.get(username="curator")
+    assert user.is_staff
+    assert "password" in out.getvalue()
+    assert Initiative.objects.count() == 0
+
+
+def test_demo_curator_is_refused_without_debug(django_user_model, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("load_demo", "--reference-only", "--with-curator", stdout=StringIO())
+    assert not django_user_model.objects.filter(username="curator").exists()
