@@ -111,6 +111,7 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

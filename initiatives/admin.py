@@ -175,3 +175,12 @@ class SourceRecordAdmin(admin.ModelAdmin):
     list_select_related = ["initiative", "source"]
     search_fields = ["external_id", "initiative__title"]
     autocomplete_fields = ["initiative", "source"]
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "role", "initiative"]
+    list_filter = ["role"]
+    list_select_related = ["organisation", "initiative"]
+    search_fields = ["organisation__name", "organisation__acronym", "initiative__title"]
+    autocomplete_fields = ["initiative", "organisation"]

@@ -122,6 +122,10 @@ class Initiative(models.Model):
     last_verified = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Title, summary, description, organisation names and keywords in one column,
+    # kept up to date by initiatives.search, so text search needs no joins and
+    # PostgreSQL can index it (see the migration that adds initiative_search_idx).
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 

@@ -1,24 +1,28 @@
 """Reads that combine filters. Every public read starts from published()."""
 
-from django.db.models import Count, Q
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from initiatives.models import Initiative, Organisation, Source
-from taxonomy.models import Country, Region, Term
+from initiatives.models import Initiative, Organisation, Participation, Source
+from taxonomy.models import Country, Region, RegionTree, Term, Vocabulary
 
 RegionThrough = Initiative.regions.through
 CountryThrough = Initiative.countries.through
 
 
-def in_regions_q(regions) -> Q:
-    """Initiatives tagged with these regions, their sub-regions or any of their countries.
+def in_regions_q(regions, tree: RegionTree | None = None) -> Q:
+    """Initiatives tagged with these regions or their sub-regions, or with any of their countries.
 
-    Subqueries on the through tables, not joins, so no row is repeated and no
-    DISTINCT is needed.
+    `regions` is a queryset or a list of primary keys. Subqueries on the through
+    tables, not joins, so no row is repeated and no DISTINCT is needed.
     """
-    regions = Region.objects.filter(pk__in=regions.values("pk")).with_descendants()
-    countries = regions.countries()
-    return Q(pk__in=RegionThrough.objects.filter(region__in=regions).values("initiative_id")) | Q(
+    if isinstance(regions, QuerySet):
+        regions = regions.values_list("pk", flat=True)
+    ids = sorted((tree or RegionTree()).descendants(regions))
+    countries = Country.objects.filter(Q(region__in=ids) | Q(groupings__in=ids)).values("iso2")
+    return Q(pk__in=RegionThrough.objects.filter(region__in=ids).values("initiative_id")) | Q(
         pk__in=CountryThrough.objects.filter(country__in=countries).values("initiative_id")
     )
 
@@ -33,8 +37,9 @@ def home_summary() -> dict:
     """Counts, continents, topics and the latest updates for the home page."""
     published = Initiative.objects.published()
     continents = list(Region.objects.filter(kind=Region.Kind.CONTINENT))
+    tree = RegionTree()
     for continent in continents:
-        continent.initiative_count = published.filter(in_regions_q(Region.objects.filter(pk=continent.pk))).count()
+        continent.initiative_count = published.filter(in_regions_q([continent.pk], tree)).count()
     topics = list(Term.objects.topics().filter(parent__isnull=True))
     # A parent topic counts the initiatives tagged with it or with any of its children.
     per_root = dict(
@@ -56,3 +61,179 @@ def home_summary() -> dict:
         "topics": topics,
         "latest": published.order_by("-updated_at").prefetch_related("topics")[:6],
     }
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    depth: int = 0
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option] = field(default_factory=list)
+
+    @property
+    def visible(self) -> list[Option]:
+        """Options worth a click: those with results, and any already selected."""
+        return [o for o in self.options if o.count or o.selected]
+
+
+def _selected(filterset, name: str, attr: str = "slug") -> set[str]:
+    value = filterset.form.cleaned_data.get(name) or []
+    return {getattr(v, attr) if attr else v for v in value}
+
+
+def _counts_by(base: QuerySet, conditions: dict[str, Q]) -> dict[str, int]:
+    """Count `base` under many conditions in one query (COUNT ... FILTER)."""
+    if not conditions:
+        return {}
+    plain = Initiative.objects.filter(pk__in=base.values("pk"))
+    return plain.aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+
+
+def region_counts(base: QuerySet, regions: list[Region], tree: RegionTree) -> dict[int, int]:
+    counts = _counts_by(base, {f"r{r.pk}": in_regions_q([r.pk], tree) for r in regions})
+    return {r.pk: counts[f"r{r.pk}"] for r in regions}
+
+
+def term_counts(base: QuerySet, vocabulary_field: str, terms: list[Term]) -> dict[int, int]:
+    """Initiatives per term; a parent term counts those tagged with it or any child."""
+    through = getattr(Initiative, vocabulary_field).through
+    children: dict[int, list[int]] = {}
+    for term in terms:
+        if term.parent_id:
+            children.setdefault(term.parent_id, []).append(term.pk)
+    conditions = {
+        f"t{t.pk}": Q(pk__in=through.objects.filter(term__in=[t.pk, *children.get(t.pk, [])]).values("initiative_id"))
+        for t in terms
+    }
+    counts = _counts_by(base, conditions)
+    return {t.pk: counts[f"t{t.pk}"] for t in terms}
+
+
+def ordered_regions() -> list[tuple[Region, int]]:
+    """Continents, each followed by its sub-regions (depth-first), then the groupings."""
+    regions = list(Region.objects.order_by("name"))
+    children: dict[int | None, list[Region]] = {}
+    for region in regions:
+        if region.kind != Region.Kind.GROUPING:
+            children.setdefault(region.parent_id, []).append(region)
+    ordered: list[tuple[Region, int]] = []
+
+    def walk(parent_id, depth):
+        for region in children.get(parent_id, []):
+            ordered.append((region, depth))
+            walk(region.pk, depth + 1)
+
+    walk(None, 0)
+    ordered += [(r, 0) for r in regions if r.kind == Region.Kind.GROUPING]
+    return ordered
+
+
+def facets(filterset) -> list[Facet]:
+    """Every facet with counts that respect all the *other* active filters."""
+    tree = RegionTree()
+    result = []
+
+    regions = ordered_regions()
+    counts = region_counts(filterset.without("region"), [r for r, _ in regions], tree)
+    chosen = _selected(filterset, "region")
+    result.append(
+        Facet(
+            "region",
+            "Region",
+            [Option(r.slug, r.name, counts[r.pk], r.slug in chosen, depth) for r, depth in regions],
+        )
+    )
+
+    all_terms = list(Term.objects.select_related("vocabulary"))
+    for name, label, vocabulary, field_name in [
+        ("topic", "Topic", Vocabulary.TOPIC, "topics"),
+        ("audience", "Target users", Vocabulary.AUDIENCE, "audiences"),
+        ("modality", "Modality", Vocabulary.MODALITY, "modalities"),
+    ]:
+        terms = [t for t in all_terms if t.vocabulary.slug == vocabulary]
+        counts = term_counts(filterset.without(name), field_name, terms)
+        chosen = _selected(filterset, name)
+        result.append(
+            Facet(
+                name,
+                label,
+                [Option(t.slug, t.name, counts[t.pk], t.slug in chosen, int(bool(t.parent_id))) for t in terms],
+            )
+        )
+
+    chosen = _selected(filterset, "status", attr="")
+    status_counts = dict(
+        Initiative.objects.filter(pk__in=filterset.without("status").values("pk"))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    result.append(
+        Facet(
+            "status",
+            "Status",
+            [Option(v, label, status_counts.get(v, 0), v in chosen) for v, label in Initiative.Status.choices],
+        )
+    )
+
+    for name, label, role in [
+        ("implementer", "Implementer", Participation.Role.IMPLEMENTER),
+        ("funder", "Funder", Participation.Role.FUNDER),
+    ]:
+        chosen = _selected(filterset, name)
+        rows = (
+            Participation.objects.filter(role=role, initiative__in=filterset.without(name).values("pk"))
+            .values_list("organisation__slug", "organisation__name")
+            .annotate(n=Count("initiative_id", distinct=True))
+            .order_by("-n", "organisation__name")
+        )
+        options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in rows]
+        shown = {o.value for o in options}
+        options += [
+            Option(org.slug, org.name, 0, True)
+            for org in filterset.form.cleaned_data.get(name) or []
+            if org.slug not in shown
+        ]
+        result.append(Facet(name, label, options))
+    return result
+
+
+def related_initiatives(initiative: Initiative, limit: int = 5) -> QuerySet:
+    """Published initiatives that share a topic and a region or country with this one."""
+    topics = [t.pk for t in initiative.topics.all()]
+    countries = [c.pk for c in initiative.countries.all()]
+    regions = [r.pk for r in initiative.regions.all()]
+    where = Q(pk__in=RegionThrough.objects.filter(region__in=regions).values("initiative_id")) | Q(
+        pk__in=CountryThrough.objects.filter(country__in=countries).values("initiative_id")
+    )
+    return (
+        Initiative.objects.published()
+        .exclude(pk=initiative.pk)
+        .filter(where, pk__in=Initiative.topics.through.objects.filter(term__in=topics).values("initiative_id"))
+        .order_by("-start_date", "title")
+        .prefetch_related("topics")[:limit]
+    )
+
+
+def country_breakdown(base: QuerySet, countries: QuerySet) -> list[tuple[str, str, int]]:
+    """(iso2, name, count) of the initiatives in `base` per country, most first."""
+    return list(
+        CountryThrough.objects.filter(initiative__in=base.values("pk"), country__in=countries)
+        .values_list("country__iso2", "country__name")
+        .annotate(n=Count("initiative_id", distinct=True))
+        .order_by("-n", "country__name")
+    )
+
+
+def region_overview() -> list[tuple[Region, int, int]]:
+    """Every region as (region, depth, published initiatives), continents first, then groupings."""
+    regions = ordered_regions()
+    counts = region_counts(Initiative.objects.published(), [r for r, _ in regions], RegionTree())
+    return [(region, depth, counts[region.pk]) for region, depth in regions]

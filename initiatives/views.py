@@ -1,12 +1,15 @@
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import DetailView
 
-from initiatives.models import Initiative
-from initiatives.selectors import home_summary
+from initiatives.browsing import SHORT_LIST, browse, query_for
+from initiatives.exports import csv_lines, export_filename
+from initiatives.models import Initiative, Organisation, Participation, Source
+from initiatives.selectors import home_summary, related_initiatives
+from taxonomy.models import Term
 
 
 @require_safe
@@ -27,13 +30,82 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-class PublishedMixin:
-    """Every public view of initiatives starts from published()."""
+@require_safe
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    result = browse(request.GET)
+    return render(request, "initiatives/initiative_list.html", {"browse": result}, status=result.status)
 
-    def get_queryset(self):
-        return Initiative.objects.published().with_related()
+
+@require_safe
+def export_csv(request: HttpRequest) -> HttpResponse:
+    result = browse(request.GET, with_facets=False)
+    if result.status == 400:
+        errors = [f"{name}: {' '.join(messages)}" for name, messages in result.filterset.errors.items()]
+        return HttpResponse(
+            "The export was not made because some filters are invalid.\n" + "\n".join(errors) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    queryset = result.filterset.qs
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = StreamingHttpResponse(csv_lines(queryset, base_url), content_type="text/csv; charset=utf-8")
+    filename = export_filename(result.filterset.active_values())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
-class InitiativeDetailView(PublishedMixin, DetailView):
-    model = Initiative
-    template_name = "initiatives/initiative_detail.html"
+@require_safe
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.published().with_related(), slug=slug)
+    return render(
+        request,
+        "initiatives/initiative_detail.html",
+        {"initiative": initiative, "related": related_initiatives(initiative)},
+    )
+
+
+@require_safe
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    published = Q(participations__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
+    organisations = (
+        Organisation.objects.select_related("country")
+        .annotate(
+            implements=Count(
+                "participations",
+                filter=published & Q(participations__role=Participation.Role.IMPLEMENTER),
+            ),
+            funds=Count("participations", filter=published & Q(participations__role=Participation.Role.FUNDER)),
+            partners=Count("participations", filter=published & Q(participations__role=Participation.Role.PARTNER)),
+        )
+        .filter(Q(implements__gt=0) | Q(funds__gt=0) | Q(partners__gt=0))
+    )
+    return render(request, "initiatives/organisation_list.html", {"organisations": organisations})
+
+
+@require_safe
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.select_related("country"), slug=slug)
+    context = {
+        "organisation": organisation,
+        "roles": [
+            ("Implements", browse(query_for(implementer=slug), with_facets=False, page_size=SHORT_LIST)),
+            ("Funds", browse(query_for(funder=slug), with_facets=False, page_size=SHORT_LIST)),
+        ],
+        "partner_of": Initiative.objects.published()
+        .filter(pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id"))
+        .prefetch_related("topics")[:SHORT_LIST],
+    }
+    return render(request, "initiatives/organisation_detail.html", context)
+
+
+@require_safe
+def source_list(request: HttpRequest) -> HttpResponse:
+    terms = Term.objects.select_related("vocabulary")
+    sources = Source.objects.prefetch_related(
+        Prefetch("topics", queryset=terms), Prefetch("audiences", queryset=terms), "regions"
+    ).annotate(
+        record_count=Count(
+            "records", filter=Q(records__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
+        )
+    )
+    return render(request, "initiatives/source_list.html", {"sources": sources})

@@ -9,24 +9,35 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 
-class RegionQuerySet(models.QuerySet):
-    def with_descendants(self) -> "RegionQuerySet":
-        """These regions and every region below them (sub-regions, intermediate regions).
+class RegionTree:
+    """The whole region hierarchy from one query, for walking it in Python.
 
-        The M49 tree is three levels deep and has a few dozen rows, so walking it
-        in Python from one query is cheaper than a recursive CTE.
-        """
-        selected = set(self.values_list("pk", flat=True))
-        children: dict[int, list[int]] = {}
+    The M49 tree is three levels deep and has a few dozen rows, so this is
+    cheaper and simpler than a recursive CTE, and one instance can answer
+    many questions (for example the counts of every region in a facet).
+    """
+
+    def __init__(self) -> None:
+        self.children: dict[int, list[int]] = {}
         for pk, parent_id in Region.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
-            children.setdefault(parent_id, []).append(pk)
+            self.children.setdefault(parent_id, []).append(pk)
+
+    def descendants(self, pks) -> set[int]:
+        """These regions and every region below them."""
+        selected = set(pks)
         frontier = list(selected)
         while frontier:
-            for child in children.get(frontier.pop(), []):
+            for child in self.children.get(frontier.pop(), []):
                 if child not in selected:
                     selected.add(child)
                     frontier.append(child)
-        return Region.objects.filter(pk__in=selected)
+        return selected
+
+
+class RegionQuerySet(models.QuerySet):
+    def with_descendants(self) -> "RegionQuerySet":
+        """These regions and their sub-regions and intermediate regions."""
+        return Region.objects.filter(pk__in=RegionTree().descendants(self.values_list("pk", flat=True)))
 
     def countries(self) -> "models.QuerySet[Country]":
         """Countries in these regions (by M49) or members of these groupings."""

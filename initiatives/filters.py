@@ -1,0 +1,247 @@
+"""What a URL query means: the one FilterSet used by the HTML list, the CSV export and the API.
+
+Repeated values of one parameter are ORed, different parameters are ANDed.
+A region covers its sub-regions and its countries; a parent term covers its
+children. Invalid input (unknown slugs, bad years, unknown sort) makes the
+FilterSet invalid: views must check is_valid() and say so rather than
+silently show an unfiltered list.
+"""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+
+from initiatives.models import Initiative, Organisation, Participation
+from initiatives.search import search
+from initiatives.selectors import in_regions_q, with_term_children
+from taxonomy.models import Country, Region, Term, Vocabulary
+
+MAX_VALUES = 30  # per parameter; more is not a real query
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+TERM_THROUGH = {
+    "topic": Initiative.topics.through,
+    "audience": Initiative.audiences.through,
+    "modality": Initiative.modalities.through,
+}
+
+SORTS = {
+    "title": ("title", "Title (A–Z)"),
+    "-start": ("-start_date", "Start date (newest first)"),
+    "-updated": ("-updated_at", "Recently updated"),
+}
+
+
+class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several slugs (or codes), each checked for shape before it reaches the database."""
+
+    def __init__(self, *args, label_for_errors: str, normalise=str.lower, **kwargs):
+        self.label_for_errors = label_for_errors
+        self.normalise = normalise
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        values = [self.normalise(v.strip()) for v in (value or []) if v.strip()]
+        if len(values) > MAX_VALUES:
+            raise ValidationError(f"Too many values for {self.label_for_errors}: at most {MAX_VALUES}.")
+        for item in values:
+            if not SLUG_RE.match(item):
+                raise ValidationError(f"“{item[:60]}” is not a valid {self.label_for_errors}.")
+        try:
+            return super().clean(list(dict.fromkeys(values)))
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise ValidationError(
+                    f"Unknown {self.label_for_errors}: “{error.params['value']}”.", code="invalid_choice"
+                ) from None
+            raise
+
+
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = SlugMultipleChoiceField
+
+
+class YearsField(forms.Field):
+    """One or more years, repeated in the query (year=2020&year=2021)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = [v.strip() for v in (value or []) if v.strip()]
+        if len(values) > MAX_VALUES:
+            raise ValidationError(f"Too many years: at most {MAX_VALUES}.")
+        years = []
+        for item in values:
+            if not (item.isascii() and item.isdigit() and MIN_YEAR <= int(item) <= MAX_YEAR):
+                raise ValidationError(f"“{item[:20]}” is not a year between {MIN_YEAR} and {MAX_YEAR}.")
+            years.append(int(item))
+        return sorted(set(years))
+
+
+class YearsFilter(django_filters.Filter):
+    field_class = YearsField
+
+
+class StatusField(django_filters.fields.MultipleChoiceField):
+    def clean(self, value):
+        if value and len(value) > MAX_VALUES:
+            raise ValidationError(f"Too many values for status: at most {MAX_VALUES}.")
+        return super().clean(list(dict.fromkeys(value or [])))
+
+
+class StatusFilter(django_filters.MultipleChoiceFilter):
+    field_class = StatusField
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", max_length=200, method="filter_q")
+    region = SlugFilter(
+        label="Region",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        label_for_errors="region",
+        method="filter_region",
+    )
+    country = SlugFilter(
+        label="Country",
+        queryset=Country.objects.all(),
+        to_field_name="iso2",
+        label_for_errors="country code",
+        normalise=str.upper,
+        method="filter_country",
+    )
+    topic = SlugFilter(
+        label="Topic",
+        queryset=Term.objects.topics(),
+        to_field_name="slug",
+        label_for_errors="topic",
+        method="filter_terms",
+    )
+    audience = SlugFilter(
+        label="Target users",
+        queryset=Term.objects.audiences(),
+        to_field_name="slug",
+        label_for_errors="target user",
+        method="filter_terms",
+    )
+    modality = SlugFilter(
+        label="Modality",
+        queryset=Term.objects.modalities(),
+        to_field_name="slug",
+        label_for_errors="modality",
+        method="filter_terms",
+    )
+    implementer = SlugFilter(
+        label="Implementer",
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        label_for_errors="organisation",
+        method="filter_participant",
+    )
+    funder = SlugFilter(
+        label="Funder",
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        label_for_errors="organisation",
+        method="filter_participant",
+    )
+    status = StatusFilter(
+        label="Status",
+        choices=Initiative.Status.choices,
+        method="filter_status",
+        error_messages={"invalid_choice": "Unknown status: “%(value)s”."},
+    )
+    year = YearsFilter(label="Active in year", method="filter_year")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (_, label) in SORTS.items()],
+        method="filter_noop",
+        empty_label="Relevance",
+        error_messages={"invalid_choice": "Unknown sort order: “%(value)s”."},
+    )
+
+    # The facets shown beside the list, in order, and what each counts by.
+    TERM_FACETS = {"topic": Vocabulary.TOPIC, "audience": Vocabulary.AUDIENCE, "modality": Vocabulary.MODALITY}
+    ROLE_FACETS = {"implementer": Participation.Role.IMPLEMENTER, "funder": Participation.Role.FUNDER}
+
+    class Meta:
+        model = Initiative
+        fields: list[str] = []
+
+    # --- one method per parameter; each narrows with a subquery so no row repeats
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return search(queryset, value) if value.strip() else queryset
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(in_regions_q(value)) if value else queryset
+
+    def filter_country(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Initiative.countries.through.objects.filter(country__in=value).values("initiative_id")
+        )
+
+    def filter_terms(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = TERM_THROUGH[name]
+        return queryset.filter(
+            pk__in=through.objects.filter(term__in=with_term_children(value)).values("initiative_id")
+        )
+
+    def filter_participant(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Participation.objects.filter(role=self.ROLE_FACETS[name], organisation__in=value).values(
+                "initiative_id"
+            )
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_year(self, queryset, name, value):
+        if not value:
+            return queryset
+        active = Q()
+        for year in value:
+            active |= Q(start_date__lte=datetime.date(year, 12, 31)) & (
+                Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1))
+            )
+        return queryset.filter(active)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # ordering is applied last, in filter_queryset
+
+    # --- applying them
+
+    def filter_queryset(self, queryset: QuerySet, exclude: frozenset[str] = frozenset()) -> QuerySet:
+        """Apply every valid filter except those named in `exclude`, then order."""
+        for name, value in self.form.cleaned_data.items():
+            if name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return self.order(queryset)
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        sort = self.form.cleaned_data.get("sort")
+        if sort:
+            return queryset.order_by(SORTS[sort][0], "title", "pk")
+        if self.form.cleaned_data.get("q", "").strip():
+            return queryset.order_by("-rank", "title", "pk")
+        return queryset.order_by("title", "pk")
+
+    def without(self, name: str) -> QuerySet:
+        """The set matched by every other active filter: what a facet's counts are counted in."""
+        return self.filter_queryset(self.queryset.all(), exclude=frozenset({name, "sort"})).order_by()
+
+    def active_values(self) -> dict:
+        """The cleaned values of every active filter (sort aside), for chips and summaries."""
+        return {name: value for name, value in self.form.cleaned_data.items() if name != "sort" and value}
