@@ -94,6 +94,13 @@ def main(command: list[str]) -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        # The database DATABASE_URL names; pytest makes its own test_ database beside it.
+        subprocess.run(
+            as_server_user([os.path.join(bindir, "postgres"), "--single", "-D", datadir, "postgres"]),
+            input=b"CREATE DATABASE ccb_portal;\n",
+            check=True,
+            capture_output=True,
+        )
         options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
         subprocess.run(
             as_server_user(
