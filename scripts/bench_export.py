@@ -29,9 +29,9 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from initiatives.models import Initiative, Participation  # noqa: E402
-from tests.factories import OrganisationFactory  # noqa: E402
 from taxonomy.models import Country, Term  # noqa: E402
 from taxonomy.services import load_reference  # noqa: E402
+from tests.factories import OrganisationFactory  # noqa: E402
 
 
 def populate(total: int) -> None:
