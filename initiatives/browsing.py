@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from initiatives.exports import filter_labels
 from initiatives.filters import InitiativeFilter
@@ -60,7 +62,11 @@ def canonical_query(data: QueryDict, drop=("page",)) -> QueryDict:
 
 def without_value(data: QueryDict, name: str, value: str) -> str:
     query = canonical_query(data)
-    query.setlist(name, [v for v in query.getlist(name) if v.strip().lower() != value.lower()])
+    kept = [v for v in query.getlist(name) if v.strip().lower() != value.lower()]
+    if kept:
+        query.setlist(name, kept)
+    else:
+        query.pop(name, None)
     return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
 
 
@@ -70,15 +76,20 @@ def browse(data: QueryDict, *, with_facets: bool = True, page_size: int = PAGE_S
     result = Browse(filterset=filterset, query=query.urlencode())
     if not filterset.is_valid():
         result.status = 400
-        result.message = "Some filters could not be applied, so no results are shown. Correct or remove them."
+        result.message = _("Some filters could not be applied, so no results are shown. Correct or remove them.")
         return result
 
     paginator = Paginator(filterset.qs, page_size)
     result.total = paginator.count
     raw_page = data.get("page", "1")
-    if not (raw_page.isascii() and raw_page.isdigit()) or not 1 <= int(raw_page) <= paginator.num_pages:
+    valid = raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 9
+    if not valid or not 1 <= int(raw_page) <= paginator.num_pages:
         result.status = 404
-        result.message = f"There is no page “{raw_page[:20]}”: this list has {paginator.num_pages} page(s)."
+        result.message = ngettext(
+            "There is no page “%(page)s”: this list has %(count)d page.",
+            "There is no page “%(page)s”: this list has %(count)d pages.",
+            paginator.num_pages,
+        ) % {"page": raw_page[:20], "count": paginator.num_pages}
         return result
     result.page = paginator.page(int(raw_page))
     result.page.object_list = result.page.object_list.with_related()

@@ -13,7 +13,10 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from initiatives.models import Initiative, Organisation, Participation
 from initiatives.search import search
@@ -30,17 +33,18 @@ TERM_THROUGH = {
     "modality": Initiative.modalities.through,
 }
 
+BY_TITLE = Lower("title").asc()
 SORTS = {
-    "title": ("title", "Title (A–Z)"),
-    "-start": ("-start_date", "Start date (newest first)"),
-    "-updated": ("-updated_at", "Recently updated"),
+    "title": (BY_TITLE, gettext_lazy("Title (A–Z)")),
+    "-start": (F("start_date").desc(nulls_last=True), gettext_lazy("Start date (newest first)")),
+    "-updated": (F("updated_at").desc(), gettext_lazy("Recently updated")),
 }
 
 
 class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several slugs (or codes), each checked for shape before it reaches the database."""
 
-    def __init__(self, *args, label_for_errors: str, normalise=str.lower, **kwargs):
+    def __init__(self, *args, label_for_errors, normalise=str.lower, **kwargs):
         self.label_for_errors = label_for_errors
         self.normalise = normalise
         super().__init__(*args, **kwargs)
@@ -48,16 +52,22 @@ class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         values = [self.normalise(v.strip()) for v in (value or []) if v.strip()]
         if len(values) > MAX_VALUES:
-            raise ValidationError(f"Too many values for {self.label_for_errors}: at most {MAX_VALUES}.")
+            raise ValidationError(
+                _("Too many values for %(what)s: at most %(max)d.") % {"what": self.label_for_errors, "max": MAX_VALUES}
+            )
         for item in values:
             if not SLUG_RE.match(item):
-                raise ValidationError(f"“{item[:60]}” is not a valid {self.label_for_errors}.")
+                raise ValidationError(
+                    _("“%(value)s” is not a valid %(what)s.") % {"value": item[:60], "what": self.label_for_errors}
+                )
         try:
             return super().clean(list(dict.fromkeys(values)))
         except ValidationError as error:
             if error.code == "invalid_choice":
                 raise ValidationError(
-                    f"Unknown {self.label_for_errors}: “{error.params['value']}”.", code="invalid_choice"
+                    _("Unknown %(what)s: “%(value)s”.")
+                    % {"what": self.label_for_errors, "value": error.params["value"]},
+                    code="invalid_choice",
                 ) from None
             raise
 
@@ -74,11 +84,14 @@ class YearsField(forms.Field):
     def to_python(self, value):
         values = [v.strip() for v in (value or []) if v.strip()]
         if len(values) > MAX_VALUES:
-            raise ValidationError(f"Too many years: at most {MAX_VALUES}.")
+            raise ValidationError(_("Too many years: at most %(max)d.") % {"max": MAX_VALUES})
         years = []
         for item in values:
-            if not (item.isascii() and item.isdigit() and MIN_YEAR <= int(item) <= MAX_YEAR):
-                raise ValidationError(f"“{item[:20]}” is not a year between {MIN_YEAR} and {MAX_YEAR}.")
+            if not (item.isascii() and item.isdigit() and len(item) <= 4 and MIN_YEAR <= int(item) <= MAX_YEAR):
+                raise ValidationError(
+                    _("“%(value)s” is not a year between %(min)d and %(max)d.")
+                    % {"value": item[:20], "min": MIN_YEAR, "max": MAX_YEAR}
+                )
             years.append(int(item))
         return sorted(set(years))
 
@@ -90,8 +103,10 @@ class YearsFilter(django_filters.Filter):
 class StatusField(django_filters.fields.MultipleChoiceField):
     def clean(self, value):
         if value and len(value) > MAX_VALUES:
-            raise ValidationError(f"Too many values for status: at most {MAX_VALUES}.")
-        return super().clean(list(dict.fromkeys(value or [])))
+            raise ValidationError(
+                _("Too many values for %(what)s: at most %(max)d.") % {"what": _("status"), "max": MAX_VALUES}
+            )
+        return super().clean(list(dict.fromkeys(v for v in value or [] if v.strip())))
 
 
 class StatusFilter(django_filters.MultipleChoiceFilter):
@@ -99,70 +114,70 @@ class StatusFilter(django_filters.MultipleChoiceFilter):
 
 
 class InitiativeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", max_length=200, method="filter_q")
+    q = django_filters.CharFilter(label=gettext_lazy("Search"), max_length=200, method="filter_q")
     region = SlugFilter(
-        label="Region",
+        label=gettext_lazy("Region"),
         queryset=Region.objects.all(),
         to_field_name="slug",
-        label_for_errors="region",
+        label_for_errors=gettext_lazy("region"),
         method="filter_region",
     )
     country = SlugFilter(
-        label="Country",
+        label=gettext_lazy("Country"),
         queryset=Country.objects.all(),
         to_field_name="iso2",
-        label_for_errors="country code",
+        label_for_errors=gettext_lazy("country code"),
         normalise=str.upper,
         method="filter_country",
     )
     topic = SlugFilter(
-        label="Topic",
+        label=gettext_lazy("Topic"),
         queryset=Term.objects.topics(),
         to_field_name="slug",
-        label_for_errors="topic",
+        label_for_errors=gettext_lazy("topic"),
         method="filter_terms",
     )
     audience = SlugFilter(
-        label="Target users",
+        label=gettext_lazy("Target users"),
         queryset=Term.objects.audiences(),
         to_field_name="slug",
-        label_for_errors="target user",
+        label_for_errors=gettext_lazy("target user"),
         method="filter_terms",
     )
     modality = SlugFilter(
-        label="Modality",
+        label=gettext_lazy("Modality"),
         queryset=Term.objects.modalities(),
         to_field_name="slug",
-        label_for_errors="modality",
+        label_for_errors=gettext_lazy("modality"),
         method="filter_terms",
     )
     implementer = SlugFilter(
-        label="Implementer",
+        label=gettext_lazy("Implementer"),
         queryset=Organisation.objects.all(),
         to_field_name="slug",
-        label_for_errors="organisation",
+        label_for_errors=gettext_lazy("organisation"),
         method="filter_participant",
     )
     funder = SlugFilter(
-        label="Funder",
+        label=gettext_lazy("Funder"),
         queryset=Organisation.objects.all(),
         to_field_name="slug",
-        label_for_errors="organisation",
+        label_for_errors=gettext_lazy("organisation"),
         method="filter_participant",
     )
     status = StatusFilter(
-        label="Status",
+        label=gettext_lazy("Status"),
         choices=Initiative.Status.choices,
         method="filter_status",
-        error_messages={"invalid_choice": "Unknown status: “%(value)s”."},
+        error_messages={"invalid_choice": gettext_lazy("Unknown status: “%(value)s”.")},
     )
-    year = YearsFilter(label="Active in year", method="filter_year")
+    year = YearsFilter(label=gettext_lazy("Active in year"), method="filter_year")
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (_, label) in SORTS.items()],
         method="filter_noop",
-        empty_label="Relevance",
-        error_messages={"invalid_choice": "Unknown sort order: “%(value)s”."},
+        empty_label=gettext_lazy("Relevance"),
+        error_messages={"invalid_choice": gettext_lazy("Unknown sort order: “%(value)s”.")},
     )
 
     # The facets shown beside the list, in order, and what each counts by.
@@ -233,10 +248,10 @@ class InitiativeFilter(django_filters.FilterSet):
     def order(self, queryset: QuerySet) -> QuerySet:
         sort = self.form.cleaned_data.get("sort")
         if sort:
-            return queryset.order_by(SORTS[sort][0], "title", "pk")
+            return queryset.order_by(SORTS[sort][0], BY_TITLE, "pk")
         if self.form.cleaned_data.get("q", "").strip():
-            return queryset.order_by("-rank", "title", "pk")
-        return queryset.order_by("title", "pk")
+            return queryset.order_by("-rank", BY_TITLE, "pk")
+        return queryset.order_by(BY_TITLE, "pk")
 
     def without(self, name: str) -> QuerySet:
         """The set matched by every other active filter: what a facet's counts are counted in."""

@@ -2,23 +2,25 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
 
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        GOVERNMENT = "government", "Government"
-        INTERGOVERNMENTAL = "intergovernmental", "Intergovernmental"
-        PRIVATE_SECTOR = "private_sector", "Private sector"
-        CIVIL_SOCIETY = "civil_society", "Civil society"
-        ACADEMIA = "academia", "Academia"
-        TECHNICAL_COMMUNITY = "technical_community", "Technical community"
+        GOVERNMENT = "government", _("Government")
+        INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental")
+        PRIVATE_SECTOR = "private_sector", _("Private sector")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        ACADEMIA = "academia", _("Academia")
+        TECHNICAL_COMMUNITY = "technical_community", _("Technical community")
 
     name = models.CharField(max_length=200)
     acronym = models.CharField(max_length=30, blank=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = LowercaseSlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     country = models.ForeignKey(
         Country,
@@ -48,9 +50,9 @@ class InitiativeQuerySet(models.QuerySet):
         """The only starting point for anything shown outside the admin."""
         return self.filter(publication_state=Initiative.PublicationState.PUBLISHED)
 
-    def with_related(self) -> "InitiativeQuerySet":
+    def with_related(self, *, keywords: bool = True) -> "InitiativeQuerySet":
         """Everything a card, a detail page or a CSV row shows, in a fixed number of queries."""
-        return self.prefetch_related(
+        queryset = self.prefetch_related(
             "countries",
             "regions",
             models.Prefetch("topics", queryset=Term.objects.select_related("vocabulary")),
@@ -61,24 +63,24 @@ class InitiativeQuerySet(models.QuerySet):
                 queryset=Participation.objects.select_related("organisation").order_by("role", "organisation__name"),
             ),
             models.Prefetch("source_records", queryset=SourceRecord.objects.select_related("source")),
-            "keywords",
         )
+        return queryset.prefetch_related("keywords") if keywords else queryset
 
 
 class Initiative(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ONGOING = "ongoing", "Ongoing"
-        COMPLETED = "completed", "Completed"
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
 
     class PublicationState(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     title = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = LowercaseSlugField(max_length=120, unique=True)
     summary = models.CharField(max_length=500, blank=True, help_text="One or two sentences.")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
@@ -187,9 +189,9 @@ class Participation(models.Model):
     """An organisation's role in an initiative, as IATI records participating organisations."""
 
     class Role(models.TextChoices):
-        FUNDER = "funder", "Funder"
-        IMPLEMENTER = "implementer", "Implementer"
-        PARTNER = "partner", "Partner"
+        FUNDER = "funder", _("Funder")
+        IMPLEMENTER = "implementer", _("Implementer")
+        PARTNER = "partner", _("Partner")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="participations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participations")
@@ -209,7 +211,7 @@ class Source(models.Model):
     """Another mapping or inventory of cyber capacity building."""
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = LowercaseSlugField(max_length=100, unique=True)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True)
     focus = models.TextField(blank=True, help_text="What it maps, for whom.")

@@ -27,7 +27,8 @@ def build_search_text(initiative: Initiative) -> str:
         " ".join(sorted(organisations)),
         " ".join(tag.name for tag in initiative.keywords.all()),
     ]
-    return "\n".join(part for part in parts if part)
+    # Lower-cased so that SQLite's LIKE, which folds only ASCII, still matches "école" to "École".
+    return "\n".join(part for part in parts if part).lower()
 
 
 def refresh_search_text(initiative_ids) -> None:
@@ -43,7 +44,7 @@ def refresh_search_text(initiative_ids) -> None:
 
 def search(queryset: QuerySet, q: str) -> QuerySet:
     """Filter to the initiatives matching `q`, annotated with `rank` (higher is better)."""
-    words = q.split()[:MAX_WORDS]
+    words = q.lower().split()[:MAX_WORDS]
     if not words:
         return queryset.annotate(rank=Value(0, output_field=IntegerField()))
     if connection.vendor == "postgresql":

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from initiatives.models import Initiative, Organisation, Participation, Source
 from taxonomy.models import Country, Region, RegionTree, Term, Vocabulary
@@ -147,16 +148,16 @@ def facets(filterset) -> list[Facet]:
     result.append(
         Facet(
             "region",
-            "Region",
+            _("Region"),
             [Option(r.slug, r.name, counts[r.pk], r.slug in chosen, depth) for r, depth in regions],
         )
     )
 
     all_terms = list(Term.objects.select_related("vocabulary"))
     for name, label, vocabulary, field_name in [
-        ("topic", "Topic", Vocabulary.TOPIC, "topics"),
-        ("audience", "Target users", Vocabulary.AUDIENCE, "audiences"),
-        ("modality", "Modality", Vocabulary.MODALITY, "modalities"),
+        ("topic", _("Topic"), Vocabulary.TOPIC, "topics"),
+        ("audience", _("Target users"), Vocabulary.AUDIENCE, "audiences"),
+        ("modality", _("Modality"), Vocabulary.MODALITY, "modalities"),
     ]:
         terms = [t for t in all_terms if t.vocabulary.slug == vocabulary]
         counts = term_counts(filterset.without(name), field_name, terms)
@@ -178,14 +179,14 @@ def facets(filterset) -> list[Facet]:
     result.append(
         Facet(
             "status",
-            "Status",
+            _("Status"),
             [Option(v, label, status_counts.get(v, 0), v in chosen) for v, label in Initiative.Status.choices],
         )
     )
 
     for name, label, role in [
-        ("implementer", "Implementer", Participation.Role.IMPLEMENTER),
-        ("funder", "Funder", Participation.Role.FUNDER),
+        ("implementer", _("Implementer"), Participation.Role.IMPLEMENTER),
+        ("funder", _("Funder"), Participation.Role.FUNDER),
     ]:
         chosen = _selected(filterset, name)
         rows = (

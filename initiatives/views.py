@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -42,7 +45,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if result.status == 400:
         errors = [f"{name}: {' '.join(messages)}" for name, messages in result.filterset.errors.items()]
         return HttpResponse(
-            "The export was not made because some filters are invalid.\n" + "\n".join(errors) + "\n",
+            _("The export was not made because some filters are invalid.") + "\n" + "\n".join(errors) + "\n",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
@@ -88,8 +91,8 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "organisation": organisation,
         "roles": [
-            ("Implements", browse(query_for(implementer=slug), with_facets=False, page_size=SHORT_LIST)),
-            ("Funds", browse(query_for(funder=slug), with_facets=False, page_size=SHORT_LIST)),
+            (_("Implements"), browse(query_for(implementer=slug), with_facets=False, page_size=SHORT_LIST)),
+            (_("Funds"), browse(query_for(funder=slug), with_facets=False, page_size=SHORT_LIST)),
         ],
         "partner_of": Initiative.objects.published()
         .filter(pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id"))
@@ -109,3 +112,26 @@ def source_list(request: HttpRequest) -> HttpResponse:
         )
     )
     return render(request, "initiatives/source_list.html", {"sources": sources})
+
+
+@require_safe
+def set_language(request: HttpRequest, code: str) -> HttpResponse:
+    """Remember the interface language in a cookie and go back where the visitor was.
+
+    A plain link (GET) rather than Django's POST form, so pages carry no CSRF
+    token and stay cacheable; the URLs themselves are the same in every language.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404(_("Unknown language."))
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=request.is_secure(),
+    )
+    return response

@@ -7,6 +7,9 @@ Terms, so that filters, imports and exports all speak the same language.
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from taxonomy.fields import LowercaseSlugField
 
 
 class RegionTree:
@@ -46,11 +49,11 @@ class RegionQuerySet(models.QuerySet):
 
 class Region(models.Model):
     class Kind(models.TextChoices):
-        CONTINENT = "continent", "Continent"
-        SUB_REGION = "sub_region", "Sub-region"
-        GROUPING = "grouping", "Political or economic grouping"
+        CONTINENT = "continent", _("Continent")
+        SUB_REGION = "sub_region", _("Sub-region")
+        GROUPING = "grouping", _("Political or economic grouping")
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = LowercaseSlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
@@ -120,7 +123,7 @@ class Vocabulary(models.Model):
     AUDIENCE = "audience"
     MODALITY = "modality"
 
-    slug = models.SlugField(max_length=40, unique=True)
+    slug = LowercaseSlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
     description = models.TextField(blank=True)
 
@@ -148,7 +151,7 @@ class TermQuerySet(models.QuerySet):
 
 class Term(models.Model):
     vocabulary = models.ForeignKey(Vocabulary, on_delete=models.PROTECT, related_name="terms")
-    slug = models.SlugField(max_length=80)
+    slug = LowercaseSlugField(max_length=80)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")

@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from initiatives.browsing import browse, query_for
@@ -35,7 +36,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "browse": result,
         "children": region.children.all(),
         "by_topic": _facet(result, "topic"),
-        "by_country": country_breakdown(result.filterset.qs, countries) if result.page else [],
+        "by_country": country_breakdown(result.filterset.qs, countries) if result.status == 200 else [],
         "member_count": countries.count(),
     }
     return render(request, "taxonomy/region_detail.html", context, status=result.status)
@@ -54,7 +55,7 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     return render(request, "taxonomy/country_detail.html", context, status=result.status)
 
 
-def _term_detail(request: HttpRequest, vocabulary: str, slug: str, breakdowns: list[str]) -> HttpResponse:
+def _term_detail(request: HttpRequest, vocabulary: str, slug: str, label: str, breakdowns: list[str]) -> HttpResponse:
     term = get_object_or_404(Term.objects.of(vocabulary).select_related("parent", "vocabulary"), slug=slug)
     result = browse(query_for(**{vocabulary: slug, "page": _page(request)}))
     context = {
@@ -62,16 +63,21 @@ def _term_detail(request: HttpRequest, vocabulary: str, slug: str, breakdowns: l
         "browse": result,
         "children": term.children.all(),
         "aliases": term.aliases.all(),
-        "breakdowns": [_facet(result, name) for name in breakdowns],
+        "vocabulary_label": label,
+        "breakdowns": [
+            (_("By %(facet)s") % {"facet": str(facet.label).lower()}, facet)
+            for facet in (_facet(result, name) for name in breakdowns)
+            if facet
+        ],
     }
     return render(request, "taxonomy/term_detail.html", context, status=result.status)
 
 
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _term_detail(request, "topic", slug, ["region", "audience"])
+    return _term_detail(request, "topic", slug, _("Topic"), ["region", "audience"])
 
 
 @require_safe
 def audience_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _term_detail(request, "audience", slug, ["region", "topic"])
+    return _term_detail(request, "audience", slug, _("Target users"), ["region", "topic"])

@@ -1,0 +1,734 @@
+"""The public list /initiatives/: every query parameter, how they combine, facets, chips and query counts."""
+
+import datetime
+import html
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from initiatives.models import Initiative, Organisation, Participation, SourceRecord
+from taxonomy.models import Region, Term
+from tests.factories import (
+    InitiativeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SourceFactory,
+    SourceRecordFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CARD_RE = re.compile(r'<li class="card">\s*<h3><a href="/initiatives/([^/"]+)/">')
+UNPUBLISHED = ["draft", "review", "archived"]
+
+
+def listed(response) -> list[str]:
+    """Slugs of the initiative cards on the page, in the order shown."""
+    return CARD_RE.findall(response.content.decode())
+
+
+def get_list(client, query: str = ""):
+    response = client.get("/initiatives/" + (f"?{query}" if query else ""))
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return response
+
+
+def facet_counts(response, name: str) -> dict[str, int]:
+    facet = next(f for f in response.context["browse"].facets if f.name == name)
+    return {option.value: option.count for option in facet.options}
+
+
+def facet_selected(response, name: str) -> set[str]:
+    facet = next(f for f in response.context["browse"].facets if f.name == name)
+    return {option.value for option in facet.options if option.selected}
+
+
+def region(slug: str) -> Region:
+    return Region.objects.get(slug=slug)
+
+
+def participate(initiative, organisation, role=Participation.Role.IMPLEMENTER):
+    return ParticipationFactory(initiative=initiative, organisation=organisation, role=role)
+
+
+# --- q
+
+
+@pytest.mark.parametrize("field", ["title", "summary", "description", "organisation", "keyword"])
+def test_text_search_finds_words_in_every_searchable_field(client, field):
+    word = "Quokkaville"
+    InitiativeFactory(slug="other", title="Something else entirely")
+    if field == "organisation":
+        target = InitiativeFactory(slug="target")
+        participate(target, OrganisationFactory(name=f"{word} Foundation"))
+    elif field == "keyword":
+        InitiativeFactory(slug="target", keywords=[word.lower()])
+    else:
+        InitiativeFactory(slug="target", **{field: f"About {word} and more"})
+
+    assert listed(get_list(client, f"q={word.lower()}")) == ["target"]
+
+
+def test_text_search_requires_every_word(client):
+    InitiativeFactory(slug="both", title="Honeypot training for Ghana")
+    InitiativeFactory(slug="one", title="Honeypot research")
+    assert listed(get_list(client, "q=honeypot+ghana")) == ["both"]
+
+
+def test_text_search_ranks_a_title_match_above_a_description_only_match(client):
+    # Alphabetically "aardvark" comes first, so only relevance can put "zebra" on top.
+    InitiativeFactory(slug="aardvark", title="Aardvark programme", description="A honeypot network for CERTs.")
+    InitiativeFactory(slug="zebra", title="Zebra honeypot programme", description="Sensors.")
+    InitiativeFactory(slug="unrelated", title="Unrelated")
+    assert listed(get_list(client, "q=honeypot")) == ["zebra", "aardvark"]
+
+
+def test_text_search_ignores_case_beyond_ascii(client):
+    # Visitors may search in French or Spanish: "école" must find "École".
+    InitiativeFactory(slug="ecole", title="École nationale de cybersécurité")
+    InitiativeFactory(slug="other", title="National cyber school")
+    assert listed(get_list(client, "q=école")) == ["ecole"]
+    assert listed(get_list(client, "q=CYBERSÉCURITÉ")) == ["ecole"]
+
+
+def test_empty_parameters_are_ignored_as_the_filter_form_sends_them(client):
+    InitiativeFactory(slug="one", countries=["NG"])
+    InitiativeFactory(slug="two", countries=["FR"])
+    response = get_list(client, "q=&year=&sort=&region=&topic=&country=")
+    assert sorted(listed(response)) == ["one", "two"]
+    assert response.context["browse"].chips == []
+
+
+def test_text_search_does_not_find_unpublished_initiatives(client):
+    InitiativeFactory(slug="public", title="Pangolin project")
+    for state in UNPUBLISHED:
+        InitiativeFactory(slug=f"pangolin-{state}", title=f"Pangolin {state}", publication_state=state)
+    assert listed(get_list(client, "q=pangolin")) == ["public"]
+
+
+# --- region and country
+
+
+def test_region_filter_includes_the_region_itself_its_sub_regions_and_member_countries(client):
+    InitiativeFactory(slug="tagged-africa", regions=[region("africa")])
+    InitiativeFactory(slug="tagged-western-africa", regions=[region("western-africa")])
+    InitiativeFactory(slug="tagged-sub-saharan", regions=[region("sub-saharan-africa")])
+    InitiativeFactory(slug="tagged-ng", countries=["NG"])
+    InitiativeFactory(slug="tagged-ke", countries=["KE"])
+    InitiativeFactory(slug="tagged-fr", countries=["FR"])
+    InitiativeFactory(slug="tagged-europe", regions=[region("europe")])
+    InitiativeFactory(slug="tagged-ng-draft", countries=["NG"], publication_state="draft")
+
+    assert sorted(listed(get_list(client, "region=africa"))) == [
+        "tagged-africa",
+        "tagged-ke",
+        "tagged-ng",
+        "tagged-sub-saharan",
+        "tagged-western-africa",
+    ]
+    # A sub-region covers what is below it, not what is above it.
+    assert sorted(listed(get_list(client, "region=western-africa"))) == ["tagged-ng", "tagged-western-africa"]
+
+
+def test_region_filter_includes_member_countries_of_a_grouping(client):
+    InitiativeFactory(slug="tagged-ng", countries=["NG"])
+    InitiativeFactory(slug="tagged-gh", countries=["GH"])
+    InitiativeFactory(slug="tagged-ke", countries=["KE"])  # African Union, not ECOWAS
+    InitiativeFactory(slug="tagged-ecowas", regions=[region("ecowas")])
+    InitiativeFactory(slug="tagged-fr", countries=["FR"])
+    InitiativeFactory(slug="tagged-no", countries=["NO"])  # Europe, not the EU
+
+    assert sorted(listed(get_list(client, "region=ecowas"))) == ["tagged-ecowas", "tagged-gh", "tagged-ng"]
+    assert sorted(listed(get_list(client, "region=ECOWAS"))) == ["tagged-ecowas", "tagged-gh", "tagged-ng"]
+    assert listed(get_list(client, "region=european-union")) == ["tagged-fr"]
+    assert sorted(listed(get_list(client, "region=african-union"))) == ["tagged-gh", "tagged-ke", "tagged-ng"]
+
+
+def test_repeated_regions_are_ored(client):
+    InitiativeFactory(slug="tagged-ng", countries=["NG"])
+    InitiativeFactory(slug="tagged-fr", countries=["FR"])
+    InitiativeFactory(slug="tagged-jp", countries=["JP"])
+    assert sorted(listed(get_list(client, "region=ecowas&region=european-union"))) == ["tagged-fr", "tagged-ng"]
+
+
+@pytest.mark.parametrize("code", ["NG", "ng", "Ng"])
+def test_country_filter_takes_iso_alpha2_in_any_case(client, code):
+    InitiativeFactory(slug="tagged-ng", countries=["NG"])
+    InitiativeFactory(slug="tagged-gh", countries=["GH"])
+    InitiativeFactory(slug="tagged-western-africa", regions=[region("western-africa")])
+    assert listed(get_list(client, f"country={code}")) == ["tagged-ng"]
+
+
+def test_repeated_countries_are_ored(client):
+    InitiativeFactory(slug="tagged-ng", countries=["NG"])
+    InitiativeFactory(slug="tagged-fr", countries=["FR"])
+    InitiativeFactory(slug="tagged-both", countries=["NG", "FR"])
+    InitiativeFactory(slug="tagged-jp", countries=["JP"])
+    assert sorted(listed(get_list(client, "country=NG&country=fr"))) == ["tagged-both", "tagged-fr", "tagged-ng"]
+
+
+# --- controlled terms
+
+
+def test_topic_filter_on_a_parent_term_includes_its_children(client):
+    InitiativeFactory(slug="parent", topics=["incident-management"])
+    InitiativeFactory(slug="child", topics=["cert-development"])
+    InitiativeFactory(slug="other-child", topics=["ciip"])
+    InitiativeFactory(slug="elsewhere", topics=["cybercrime"])
+    assert sorted(listed(get_list(client, "topic=incident-management"))) == ["child", "other-child", "parent"]
+
+
+def test_topic_filter_on_a_child_term_does_not_include_its_parent_or_siblings(client):
+    InitiativeFactory(slug="parent", topics=["incident-management"])
+    InitiativeFactory(slug="child", topics=["cert-development"])
+    InitiativeFactory(slug="sibling", topics=["ciip"])
+    assert listed(get_list(client, "topic=cert-development")) == ["child"]
+
+
+def test_repeated_topics_are_ored(client):
+    InitiativeFactory(slug="crime", topics=["cybercrime-legislation"])
+    InitiativeFactory(slug="standards", topics=["standards"])
+    InitiativeFactory(slug="skills", topics=["awareness"])
+    assert sorted(listed(get_list(client, "topic=cybercrime&topic=standards"))) == ["crime", "standards"]
+
+
+def test_audience_filter(client):
+    InitiativeFactory(slug="certs", audiences=["certs"])
+    InitiativeFactory(slug="certs-and-youth", audiences=["certs", "youth"])
+    InitiativeFactory(slug="judges", audiences=["judiciary"])
+    assert sorted(listed(get_list(client, "audience=certs"))) == ["certs", "certs-and-youth"]
+    assert sorted(listed(get_list(client, "audience=judiciary&audience=youth"))) == ["certs-and-youth", "judges"]
+
+
+def test_modality_filter(client):
+    InitiativeFactory(slug="training", modalities=["training"])
+    InitiativeFactory(slug="exercise", modalities=["exercise"])
+    InitiativeFactory(slug="none")
+    assert listed(get_list(client, "modality=training")) == ["training"]
+    assert sorted(listed(get_list(client, "modality=training&modality=exercise"))) == ["exercise", "training"]
+
+
+# --- organisations
+
+
+def test_implementer_and_funder_filters_respect_the_role(client):
+    expertise = OrganisationFactory(slug="expertise-france", name="Expertise France")
+    eu = OrganisationFactory(slug="eu", name="European Union")
+    implemented = InitiativeFactory(slug="implemented")
+    funded = InitiativeFactory(slug="funded")
+    participate(implemented, expertise)
+    participate(implemented, eu, Participation.Role.FUNDER)
+    participate(funded, expertise, Participation.Role.FUNDER)
+    participate(funded, eu, Participation.Role.PARTNER)
+    InitiativeFactory(slug="unrelated")
+
+    assert listed(get_list(client, "implementer=expertise-france")) == ["implemented"]
+    assert listed(get_list(client, "funder=expertise-france")) == ["funded"]
+    assert listed(get_list(client, "funder=eu")) == ["implemented"]
+
+
+def test_a_funder_only_organisation_does_not_match_implementer(client):
+    donor = OrganisationFactory(slug="donor")
+    participate(InitiativeFactory(slug="funded"), donor, Participation.Role.FUNDER)
+    response = get_list(client, "implementer=donor")
+    assert listed(response) == []
+    assert response.context["browse"].total == 0
+    assert listed(get_list(client, "funder=donor")) == ["funded"]
+
+
+def test_an_empty_result_says_so_and_keeps_the_chips_to_widen_it(client):
+    InitiativeFactory(slug="ng", countries=["NG"], status="ongoing")
+    body = get_list(client, "country=NG&status=planned").content.decode()
+    assert "<strong>0</strong> initiatives" in body
+    assert "No initiative matches these filters." in body
+    assert '<a href="/initiatives/?country=NG">' in body  # the chip that removes status=planned
+    assert '<a href="/initiatives/">Clear all' in body
+
+
+def test_an_organisation_whose_slug_has_capitals_can_be_filtered(client):
+    # SlugField accepts capitals, and a curator may keep an acronym as typed.
+    cert_eu = OrganisationFactory(slug="CERT-EU", name="CERT-EU")
+    participate(InitiativeFactory(slug="by-cert-eu"), cert_eu)
+    InitiativeFactory(slug="other")
+    assert listed(get_list(client, "implementer=CERT-EU")) == ["by-cert-eu"]
+
+
+def test_repeated_implementers_are_ored(client):
+    one, two, three = (
+        OrganisationFactory(slug="one"),
+        OrganisationFactory(slug="two"),
+        OrganisationFactory(slug="three"),
+    )
+    participate(InitiativeFactory(slug="by-one"), one)
+    participate(InitiativeFactory(slug="by-two"), two)
+    participate(InitiativeFactory(slug="by-three"), three)
+    assert sorted(listed(get_list(client, "implementer=one&implementer=two"))) == ["by-one", "by-two"]
+
+
+# --- status and year
+
+
+def test_status_filter(client):
+    InitiativeFactory(slug="planned", status="planned")
+    InitiativeFactory(slug="ongoing", status="ongoing")
+    InitiativeFactory(slug="completed", status="completed")
+    assert listed(get_list(client, "status=planned")) == ["planned"]
+    assert sorted(listed(get_list(client, "status=planned&status=completed"))) == ["completed", "planned"]
+
+
+def test_year_filter_matches_initiatives_active_during_the_year(client):
+    d = datetime.date
+    InitiativeFactory(slug="spans", start_date=d(2019, 1, 1), end_date=d(2021, 12, 31))
+    InitiativeFactory(slug="starts-on-last-day", start_date=d(2020, 12, 31), end_date=None)
+    InitiativeFactory(slug="ends-on-first-day", start_date=d(2018, 1, 1), end_date=d(2020, 1, 1))
+    InitiativeFactory(slug="open-ended-earlier", start_date=d(2010, 5, 1), end_date=None)
+    InitiativeFactory(slug="starts-next-year", start_date=d(2021, 1, 1), end_date=None)
+    InitiativeFactory(slug="ended-year-before", start_date=d(2018, 1, 1), end_date=d(2019, 12, 31))
+    InitiativeFactory(slug="no-start-date", start_date=None, end_date=None)
+    InitiativeFactory(slug="no-start-but-end", start_date=None, end_date=d(2022, 1, 1))
+
+    assert sorted(listed(get_list(client, "year=2020"))) == [
+        "ends-on-first-day",
+        "open-ended-earlier",
+        "spans",
+        "starts-on-last-day",
+    ]
+
+
+def test_repeated_years_are_ored(client):
+    d = datetime.date
+    InitiativeFactory(slug="early", start_date=d(2012, 1, 1), end_date=d(2013, 6, 30))
+    InitiativeFactory(slug="late", start_date=d(2024, 3, 1), end_date=d(2024, 9, 1))
+    InitiativeFactory(slug="middle", start_date=d(2018, 1, 1), end_date=d(2019, 1, 1))
+    assert sorted(listed(get_list(client, "year=2013&year=2024"))) == ["early", "late"]
+
+
+# --- sort and page
+
+
+def test_default_order_is_by_title(client):
+    for title in ["Charlie", "Alpha", "Bravo"]:
+        InitiativeFactory(slug=title.lower(), title=title)
+    assert listed(get_list(client)) == ["alpha", "bravo", "charlie"]
+    assert listed(get_list(client, "sort=title")) == ["alpha", "bravo", "charlie"]
+
+
+def test_title_order_ignores_case(client):
+    # "Title (A–Z)": a title such as "eGovernance Academy" belongs under E, not after Z.
+    for title in ["Zeta", "eGovernance", "Bravo"]:
+        InitiativeFactory(slug=title.lower(), title=title)
+    assert listed(get_list(client, "sort=title")) == ["bravo", "egovernance", "zeta"]
+
+
+def test_sort_by_start_date_newest_first(client):
+    d = datetime.date
+    InitiativeFactory(slug="old", title="A old", start_date=d(2010, 1, 1))
+    InitiativeFactory(slug="new", title="B new", start_date=d(2024, 1, 1))
+    InitiativeFactory(slug="mid", title="C mid", start_date=d(2018, 1, 1))
+    assert listed(get_list(client, "sort=-start")) == ["new", "mid", "old"]
+
+
+def test_sort_by_start_date_puts_unknown_dates_last(client):
+    d = datetime.date
+    InitiativeFactory(slug="undated", title="A undated", start_date=None)
+    InitiativeFactory(slug="new", title="B new", start_date=d(2024, 1, 1))
+    InitiativeFactory(slug="old", title="C old", start_date=d(2010, 1, 1))
+    assert listed(get_list(client, "sort=-start")) == ["new", "old", "undated"]
+
+
+def test_sort_by_recently_updated(client):
+    for slug in ["a", "b", "c"]:
+        InitiativeFactory(slug=slug, title=slug.upper())
+    now = timezone.now()
+    for slug, days_ago in [("a", 5), ("b", 1), ("c", 3)]:
+        Initiative.objects.filter(slug=slug).update(updated_at=now - datetime.timedelta(days=days_ago))
+    assert listed(get_list(client, "sort=-updated")) == ["b", "c", "a"]
+
+
+def test_sort_overrides_relevance_when_searching(client):
+    InitiativeFactory(slug="aardvark", title="Aardvark", description="honeypot", start_date=datetime.date(2024, 1, 1))
+    InitiativeFactory(slug="zebra", title="Zebra honeypot", start_date=datetime.date(2015, 1, 1))
+    assert listed(get_list(client, "q=honeypot")) == ["zebra", "aardvark"]
+    assert listed(get_list(client, "q=honeypot&sort=title")) == ["aardvark", "zebra"]
+    assert listed(get_list(client, "q=honeypot&sort=-start")) == ["aardvark", "zebra"]
+
+
+def test_pages_hold_twenty_initiatives(client):
+    for n in range(45):
+        InitiativeFactory(slug=f"item-{n:02d}", title=f"Item {n:02d}")
+    expected = [f"item-{n:02d}" for n in range(45)]
+
+    first, second, third = (get_list(client, f"page={page}") for page in (1, 2, 3))
+    assert listed(first) == expected[:20]
+    assert listed(second) == expected[20:40]
+    assert listed(third) == expected[40:]
+    assert listed(get_list(client)) == expected[:20]
+    assert "<strong>45</strong> initiatives, page 2 of 3" in second.content.decode()
+
+
+def test_pagination_links_keep_the_filters(client):
+    for n in range(25):
+        InitiativeFactory(slug=f"ng-{n:02d}", title=f"Nigeria {n:02d}", countries=["NG"])
+    for n in range(25):
+        InitiativeFactory(slug=f"fr-{n:02d}", title=f"France {n:02d}", countries=["FR"])
+    url = "/initiatives/?country=NG"
+    body = get_list(client, "country=NG").content.decode()
+    href = html.unescape(re.search(r'<a href="([^"]+)" rel="next">', body).group(1))
+    # Resolve the link as a browser does, relative to the page it is on.
+    next_url = urljoin(url, href)
+    assert urlsplit(next_url).path == "/initiatives/"
+    assert parse_qs(urlsplit(next_url).query) == {"country": ["NG"], "page": ["2"]}
+    response = client.get(next_url)
+    assert listed(response) == [f"ng-{n:02d}" for n in range(20, 25)]
+
+    body = get_list(client, "country=NG&page=2").content.decode()
+    href = html.unescape(re.search(r'<a href="([^"]+)" rel="prev">', body).group(1))
+    assert parse_qs(urlsplit(urljoin(url, href)).query) == {"country": ["NG"], "page": ["1"]}
+
+
+# --- combination
+
+
+def test_different_parameters_are_anded_and_repeated_values_ored(client):
+    InitiativeFactory(slug="africa-crime", countries=["NG"], topics=["cybercrime"], status="ongoing")
+    InitiativeFactory(slug="africa-standards", countries=["KE"], topics=["standards"], status="ongoing")
+    InitiativeFactory(slug="africa-skills", countries=["GH"], topics=["awareness"], status="ongoing")
+    InitiativeFactory(slug="europe-crime", countries=["FR"], topics=["cybercrime"], status="ongoing")
+    InitiativeFactory(slug="africa-crime-done", countries=["NG"], topics=["digital-forensics"], status="completed")
+
+    assert sorted(listed(get_list(client, "region=africa&topic=cybercrime"))) == ["africa-crime", "africa-crime-done"]
+    assert sorted(listed(get_list(client, "region=africa&topic=cybercrime&topic=standards&status=ongoing"))) == [
+        "africa-crime",
+        "africa-standards",
+    ]
+    assert listed(get_list(client, "region=africa&region=europe&topic=cybercrime&status=ongoing&country=FR")) == [
+        "europe-crime"
+    ]
+
+
+# --- facets, chips, count text
+
+
+@pytest.fixture
+def facet_world():
+    """Five published initiatives and three unpublished ones, counted by hand in the tests below."""
+    org1 = OrganisationFactory(slug="org1", name="Org One")
+    org2 = OrganisationFactory(slug="org2", name="Org Two")
+    org3 = OrganisationFactory(slug="org3", name="Org Three")
+    hidden_org = OrganisationFactory(slug="hidden-org", name="Hidden Org")
+
+    i1 = InitiativeFactory(
+        slug="i1", countries=["NG"], topics=["cybercrime-legislation"], audiences=["law-enforcement"], status="ongoing"
+    )
+    i2 = InitiativeFactory(
+        slug="i2",
+        regions=[region("western-africa")],
+        topics=["cybercrime"],
+        audiences=["judiciary"],
+        status="completed",
+    )
+    i3 = InitiativeFactory(
+        slug="i3", countries=["KE"], topics=["cert-development"], audiences=["certs"], status="ongoing"
+    )
+    i4 = InitiativeFactory(
+        slug="i4", countries=["FR"], topics=["cybercrime"], audiences=["law-enforcement"], status="planned"
+    )
+    InitiativeFactory(slug="i5", countries=["JP"], topics=["awareness"], audiences=["general-public"])
+    participate(i1, org1)
+    participate(i2, org2)
+    participate(i2, org3, Participation.Role.FUNDER)
+    participate(i3, org1)
+    participate(i4, org2)
+    for state in UNPUBLISHED:
+        hidden = InitiativeFactory(
+            slug=f"hidden-{state}",
+            title=f"Hidden {state}",
+            countries=["NG"],
+            regions=[region("asia")],
+            topics=["cybercrime", "standards"],
+            audiences=["law-enforcement", "youth"],
+            status="planned",
+            publication_state=state,
+        )
+        participate(hidden, hidden_org)
+        participate(hidden, org3, Participation.Role.FUNDER)
+
+
+def test_facet_counts_respect_the_other_filters_but_not_their_own(client, facet_world):
+    response = get_list(client, "region=africa&topic=cybercrime")
+    assert sorted(listed(response)) == ["i1", "i2"]
+
+    # Topics are counted under region=africa only (i1, i2, i3): a parent counts its children.
+    topics = facet_counts(response, "topic")
+    assert {k: v for k, v in topics.items() if v} == {
+        "cybercrime": 2,
+        "cybercrime-legislation": 1,
+        "incident-management": 1,
+        "cert-development": 1,
+    }
+    assert facet_selected(response, "topic") == {"cybercrime"}
+
+    # Regions are counted under topic=cybercrime only (i1 in NG, i2 in western-africa, i4 in FR).
+    regions = facet_counts(response, "region")
+    assert {k: v for k, v in regions.items() if v} == {
+        "africa": 2,
+        "sub-saharan-africa": 2,
+        "western-africa": 2,
+        "ecowas": 1,
+        "african-union": 1,
+        "commonwealth": 1,
+        "europe": 1,
+        "western-europe": 1,
+        "european-union": 1,
+    }
+    assert facet_selected(response, "region") == {"africa"}
+
+    # The others are counted under both filters (i1, i2).
+    assert {k: v for k, v in facet_counts(response, "audience").items() if v} == {"law-enforcement": 1, "judiciary": 1}
+    assert facet_counts(response, "status") == {"planned": 0, "ongoing": 1, "completed": 1}
+    assert facet_counts(response, "implementer") == {"org1": 1, "org2": 1}
+    assert facet_counts(response, "funder") == {"org3": 1}
+    assert not any(facet_counts(response, "modality").values())
+
+
+def test_facet_counts_without_filters_count_only_published_initiatives(client, facet_world):
+    response = get_list(client)
+    assert response.context["browse"].total == 5
+    topics = facet_counts(response, "topic")
+    assert topics["cybercrime"] == 3
+    assert topics["standards"] == 0
+    assert topics["incident-management"] == 1
+    assert facet_counts(response, "region")["asia"] == 1  # only i5 (JP); the hidden ones are tagged asia too
+    assert facet_counts(response, "audience")["youth"] == 0
+    assert facet_counts(response, "status") == {"planned": 1, "ongoing": 3, "completed": 1}
+    assert "hidden-org" not in facet_counts(response, "implementer")
+    assert facet_counts(response, "funder") == {"org3": 1}
+    body = response.content.decode()
+    assert "Hidden Org" not in body
+    assert 'name="topic" value="standards"' not in body  # an option with no results is not offered
+
+
+def test_status_facet_counts_other_statuses_while_one_is_selected(client, facet_world):
+    response = get_list(client, "status=ongoing&region=africa")
+    assert sorted(listed(response)) == ["i1", "i3"]
+    assert facet_counts(response, "status") == {"planned": 0, "ongoing": 2, "completed": 1}
+    assert facet_selected(response, "status") == {"ongoing"}
+    assert facet_counts(response, "implementer") == {"org1": 2}
+
+
+def test_facet_counts_are_shown_beside_checked_options(client, facet_world):
+    body = get_list(client, "region=africa&topic=cybercrime").content.decode()
+    assert re.search(r'name="topic" value="cybercrime" checked> Cybercrime <span class="count">\(2\)</span>', body)
+    assert re.search(r'name="topic" value="cert-development"> [^<]+ <span class="count">\(1\)</span>', body)
+    assert re.search(r'name="region" value="africa" checked> Africa <span class="count">\(2\)</span>', body)
+
+
+def test_a_selected_organisation_with_no_results_stays_in_its_facet(client, facet_world):
+    response = get_list(client, "implementer=org1&funder=org3")
+    assert listed(response) == []
+    implementers = next(f for f in response.context["browse"].facets if f.name == "implementer")
+    funders = next(f for f in response.context["browse"].facets if f.name == "funder")
+    # implementer counted under funder=org3 (i2, by org2); funder counted under implementer=org1 (i1, i3).
+    assert {o.value: (o.count, o.selected) for o in implementers.options} == {"org2": (1, False), "org1": (0, True)}
+    assert {o.value: (o.count, o.selected) for o in funders.options} == {"org3": (0, True)}
+
+
+def chip_map(response) -> dict[str, str]:
+    return {chip.label: chip.remove_url for chip in response.context["browse"].chips}
+
+
+def test_chips_remove_only_their_own_value(client, facet_world):
+    response = get_list(client, "region=africa&topic=cybercrime&topic=cert-development&status=ongoing&page=1")
+    assert sorted(listed(response)) == ["i1", "i3"]
+    chips = chip_map(response)
+    assert set(chips) == {"Region: Africa", "Topic: Cybercrime", "Topic: CERT/CSIRT development", "Status: Ongoing"}
+
+    def params(url):
+        assert url.startswith("/initiatives/")
+        return parse_qs(urlsplit(url).query)
+
+    assert params(chips["Region: Africa"]) == {"topic": ["cybercrime", "cert-development"], "status": ["ongoing"]}
+    assert params(chips["Topic: Cybercrime"]) == {
+        "region": ["africa"],
+        "topic": ["cert-development"],
+        "status": ["ongoing"],
+    }
+    assert params(chips["Topic: CERT/CSIRT development"]) == {
+        "region": ["africa"],
+        "topic": ["cybercrime"],
+        "status": ["ongoing"],
+    }
+    assert params(chips["Status: Ongoing"]) == {"region": ["africa"], "topic": ["cybercrime", "cert-development"]}
+
+    # Following a chip's link drops that filter and nothing else.
+    assert sorted(listed(client.get(chips["Status: Ongoing"]))) == ["i1", "i2", "i3"]
+    assert sorted(listed(client.get(chips["Region: Africa"]))) == ["i1", "i3"]  # i4 (FR) is planned
+    assert sorted(listed(client.get(chips["Topic: CERT/CSIRT development"]))) == ["i1"]
+
+
+def test_chips_for_country_search_and_year_link_back_without_them(client, facet_world):
+    response = get_list(client, "country=ng&q=initiative&year=2020")
+    assert listed(response) == ["i1"]
+    chips = chip_map(response)
+    assert set(chips) == {"Country: Nigeria", "Search: initiative", "Active in year: 2020"}
+    assert parse_qs(urlsplit(chips["Country: Nigeria"]).query) == {"q": ["initiative"], "year": ["2020"]}
+    assert parse_qs(urlsplit(chips["Search: initiative"]).query) == {"country": ["ng"], "year": ["2020"]}
+    assert parse_qs(urlsplit(chips["Active in year: 2020"]).query) == {"country": ["ng"], "q": ["initiative"]}
+
+
+def test_chips_are_links_with_a_clear_all_link(client, facet_world):
+    body = get_list(client, "region=africa&topic=cybercrime").content.decode()
+    chips = re.search(r'<ul class="chips"[^>]*>(.*?)</ul>', body, re.S).group(1)
+    assert '<a href="/initiatives/?topic=cybercrime">' in chips
+    assert '<a href="/initiatives/?region=africa">' in chips
+    assert '<a href="/initiatives/">Clear all</a>' in chips
+    assert "Hidden" not in chips
+
+
+def test_no_chips_without_filters(client, facet_world):
+    response = get_list(client)
+    assert response.context["browse"].chips == []
+    assert 'class="chips"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, text",
+    [
+        ("", "<strong>5</strong> initiatives"),
+        ("region=africa", "<strong>3</strong> initiatives"),
+        ("region=africa&topic=cybercrime", "<strong>2</strong> initiatives"),
+        ("country=JP", "<strong>1</strong> initiative<"),
+        ("country=DE", "<strong>0</strong> initiatives"),
+    ],
+)
+def test_result_count_text(client, facet_world, query, text):
+    assert text in get_list(client, query).content.decode()
+
+
+def test_unpublished_initiatives_never_appear_in_results(client, facet_world):
+    for query in ["", "country=NG", "topic=standards", "audience=youth", "implementer=hidden-org", "q=hidden"]:
+        response = get_list(client, query)
+        assert not any(slug.startswith("hidden") for slug in listed(response)), query
+        body = response.content.decode()
+        assert not any(f"Hidden {state}" in body for state in UNPUBLISHED), query
+    assert get_list(client, "region=asia").context["browse"].total == 1
+
+
+# --- query counts
+
+
+def bulk_initiatives(count: int, prefix: str) -> list[int]:
+    """Published initiatives with a few related rows each, made without per-row queries."""
+    Initiative.objects.bulk_create(
+        Initiative(
+            title=f"{prefix.title()} {n:05d}",
+            slug=f"{prefix}-{n}",
+            summary="Bulk-made.",
+            search_text=f"{prefix} {n:05d} bulk",
+            status=["planned", "ongoing", "completed"][n % 3],
+            start_date=datetime.date(2015 + n % 10, 1, 1),
+            publication_state="published",
+        )
+        for n in range(count)
+    )
+    ids = list(Initiative.objects.filter(slug__startswith=f"{prefix}-").values_list("pk", flat=True))
+    Organisation.objects.bulk_create(
+        Organisation(name=f"{prefix} org {n}", slug=f"{prefix}-org-{n}", kind="government")
+        for n in range(max(1, count // 10))
+    )
+    organisations = list(Organisation.objects.filter(slug__startswith=f"{prefix}-org-"))
+    topics = list(Term.objects.topics().values_list("pk", flat=True))
+    audiences = list(Term.objects.audiences().values_list("pk", flat=True))
+    modalities = list(Term.objects.modalities().values_list("pk", flat=True))
+    west_africa = region("western-africa").pk
+    source = SourceFactory()
+    Initiative.countries.through.objects.bulk_create(
+        Initiative.countries.through(initiative_id=pk, country_id=iso2) for pk in ids for iso2 in ("NG", "GH")
+    )
+    Initiative.regions.through.objects.bulk_create(
+        Initiative.regions.through(initiative_id=pk, region_id=west_africa) for pk in ids
+    )
+    Initiative.topics.through.objects.bulk_create(
+        Initiative.topics.through(initiative_id=pk, term_id=topics[n % len(topics)]) for n, pk in enumerate(ids)
+    )
+    Initiative.audiences.through.objects.bulk_create(
+        Initiative.audiences.through(initiative_id=pk, term_id=audiences[n % len(audiences)])
+        for n, pk in enumerate(ids)
+    )
+    Initiative.modalities.through.objects.bulk_create(
+        Initiative.modalities.through(initiative_id=pk, term_id=modalities[n % len(modalities)])
+        for n, pk in enumerate(ids)
+    )
+    Participation.objects.bulk_create(
+        Participation(initiative_id=pk, organisation=organisations[n % len(organisations)], role=role)
+        for n, pk in enumerate(ids)
+        for role in ("implementer", "funder")
+    )
+    SourceRecord.objects.bulk_create(
+        SourceRecord(initiative_id=pk, source=source, external_id=f"{prefix}-{pk}") for pk in ids
+    )
+    return ids
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["region=africa&topic=cybercrime&topic=standards&status=ongoing&sort=-start", "q=bulk&country=NG&year=2020"],
+)
+def test_list_query_count_does_not_grow_with_the_number_of_matches(client, query):
+    url = f"/initiatives/?{query}"
+    bulk_initiatives(10, "few")
+    client.get(url)  # warm up caches (content types and the like)
+    few = count_queries(client, url)
+    bulk_initiatives(990, "many")
+    many = count_queries(client, url)
+    assert client.get(url).context["browse"].total > 20  # the second run really had more, over several pages
+    assert many == few
+
+
+def test_detail_query_count_does_not_grow_with_related_rows(client):
+    source = SourceFactory()
+    few = InitiativeFactory(
+        slug="few",
+        countries=["NG"],
+        regions=[region("ecowas")],
+        topics=["cybercrime"],
+        audiences=["certs"],
+        modalities=["training"],
+        keywords=["one"],
+    )
+    participate(few, OrganisationFactory())
+    SourceRecordFactory(initiative=few, source=source)
+    InitiativeFactory(slug="few-related", countries=["NG"], topics=["cybercrime"])
+
+    many = InitiativeFactory(
+        slug="many",
+        countries=["NG", "GH", "CI", "KE", "FR", "DE", "JP", "BR", "NO", "SN", "ML", "BF"],
+        regions=[region("ecowas"), region("africa"), region("european-union")],
+        topics=["cybercrime", "standards", "awareness", "cert-development", "ciip"],
+        audiences=["certs", "youth", "women", "judiciary"],
+        modalities=["training", "exercise", "research"],
+        keywords=["one", "two", "three", "four", "five"],
+    )
+    for role in ("implementer", "funder", "partner"):
+        for _ in range(4):
+            participate(many, OrganisationFactory(), role)
+    for _ in range(4):
+        SourceRecordFactory(initiative=many, source=source)
+    for n in range(8):
+        related = InitiativeFactory(slug=f"many-related-{n}", countries=["GH"], topics=["standards", "awareness"])
+        participate(related, OrganisationFactory())
+
+    client.get("/initiatives/few/")
+    assert count_queries(client, "/initiatives/many/") == count_queries(client, "/initiatives/few/")
+    assert len(client.get("/initiatives/many/").context["related"]) == 5
