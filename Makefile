@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format test-sqlite test-postgres fixtures clean
+.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres fixtures clean
 
 run: install migrate demo serve
 
@@ -38,6 +38,14 @@ serve:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL $(PY) manage.py check --fail-level WARNING
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+
+# After changing interface text: extract it, translate the new entries in
+# locale/*/LC_MESSAGES/django.po, then compile (tests check both steps).
+messages: install-dev
+	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=tests --ignore=scripts --no-location
+	$(PY) manage.py compilemessages --ignore=.venv
 
 format: install-dev
 	$(VENV)/bin/ruff format .

@@ -9,6 +9,7 @@ admin.site.site_title = "CCB portal admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", views.set_language, name="language"),
     path("admin/", admin.site.urls),
     path("", include("taxonomy.urls")),
     path("", include("initiatives.urls")),
