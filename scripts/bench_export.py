@@ -28,37 +28,15 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from initiatives.models import Initiative, Participation  # noqa: E402
-from taxonomy.models import Country, Term  # noqa: E402
+from initiatives.models import Initiative, Organisation  # noqa: E402
 from taxonomy.services import load_reference  # noqa: E402
-from tests.factories import OrganisationFactory  # noqa: E402
+from tests.helpers import bulk_initiatives  # noqa: E402
 
 
 def populate(total: int) -> None:
     Initiative.objects.all().delete()
-    countries = list(Country.objects.order_by("iso2")[:20])
-    topics = list(Term.objects.topics())
-    organisation = OrganisationFactory(slug=f"bench-org-{total}")
-    Initiative.objects.bulk_create(
-        Initiative(
-            title=f"Initiative {i} – Côte d'Ivoire",
-            slug=f"bench-{i}",
-            summary="=SUM(A1:A2) a summary that needs neutralising",
-            status="ongoing",
-            publication_state="published",
-        )
-        for i in range(total)
-    )
-    ids = list(Initiative.objects.values_list("pk", flat=True))
-    Initiative.countries.through.objects.bulk_create(
-        Initiative.countries.through(initiative_id=pk, country_id=countries[n % 20].pk) for n, pk in enumerate(ids)
-    )
-    Initiative.topics.through.objects.bulk_create(
-        Initiative.topics.through(initiative_id=pk, term_id=topics[n % len(topics)].pk) for n, pk in enumerate(ids)
-    )
-    Participation.objects.bulk_create(
-        Participation(initiative_id=pk, organisation=organisation, role="implementer") for pk in ids
-    )
+    Organisation.objects.all().delete()
+    bulk_initiatives(total, "bench")
 
 
 def measure(total: int) -> tuple[int, float, int]:

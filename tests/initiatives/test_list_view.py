@@ -10,8 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from initiatives.models import Initiative, Organisation, Participation, SourceRecord
-from taxonomy.models import Region, Term
+from initiatives.models import Initiative, Participation
 from tests.factories import (
     InitiativeFactory,
     OrganisationFactory,
@@ -19,16 +18,9 @@ from tests.factories import (
     SourceFactory,
     SourceRecordFactory,
 )
+from tests.helpers import UNPUBLISHED, bulk_initiatives, listed, region
 
 pytestmark = pytest.mark.django_db
-
-CARD_RE = re.compile(r'<li class="card">\s*<h3><a href="/initiatives/([^/"]+)/">')
-UNPUBLISHED = ["draft", "review", "archived"]
-
-
-def listed(response) -> list[str]:
-    """Slugs of the initiative cards on the page, in the order shown."""
-    return CARD_RE.findall(response.content.decode())
 
 
 def get_list(client, query: str = ""):
@@ -45,10 +37,6 @@ def facet_counts(response, name: str) -> dict[str, int]:
 def facet_selected(response, name: str) -> set[str]:
     facet = next(f for f in response.context["browse"].facets if f.name == name)
     return {option.value for option in facet.options if option.selected}
-
-
-def region(slug: str) -> Region:
-    return Region.objects.get(slug=slug)
 
 
 def participate(initiative, organisation, role=Participation.Role.IMPLEMENTER):
@@ -619,59 +607,6 @@ def test_unpublished_initiatives_never_appear_in_results(client, facet_world):
 
 
 # --- query counts
-
-
-def bulk_initiatives(count: int, prefix: str) -> list[int]:
-    """Published initiatives with a few related rows each, made without per-row queries."""
-    Initiative.objects.bulk_create(
-        Initiative(
-            title=f"{prefix.title()} {n:05d}",
-            slug=f"{prefix}-{n}",
-            summary="Bulk-made.",
-            search_text=f"{prefix} {n:05d} bulk",
-            status=["planned", "ongoing", "completed"][n % 3],
-            start_date=datetime.date(2015 + n % 10, 1, 1),
-            publication_state="published",
-        )
-        for n in range(count)
-    )
-    ids = list(Initiative.objects.filter(slug__startswith=f"{prefix}-").values_list("pk", flat=True))
-    Organisation.objects.bulk_create(
-        Organisation(name=f"{prefix} org {n}", slug=f"{prefix}-org-{n}", kind="government")
-        for n in range(max(1, count // 10))
-    )
-    organisations = list(Organisation.objects.filter(slug__startswith=f"{prefix}-org-"))
-    topics = list(Term.objects.topics().values_list("pk", flat=True))
-    audiences = list(Term.objects.audiences().values_list("pk", flat=True))
-    modalities = list(Term.objects.modalities().values_list("pk", flat=True))
-    west_africa = region("western-africa").pk
-    source = SourceFactory()
-    Initiative.countries.through.objects.bulk_create(
-        Initiative.countries.through(initiative_id=pk, country_id=iso2) for pk in ids for iso2 in ("NG", "GH")
-    )
-    Initiative.regions.through.objects.bulk_create(
-        Initiative.regions.through(initiative_id=pk, region_id=west_africa) for pk in ids
-    )
-    Initiative.topics.through.objects.bulk_create(
-        Initiative.topics.through(initiative_id=pk, term_id=topics[n % len(topics)]) for n, pk in enumerate(ids)
-    )
-    Initiative.audiences.through.objects.bulk_create(
-        Initiative.audiences.through(initiative_id=pk, term_id=audiences[n % len(audiences)])
-        for n, pk in enumerate(ids)
-    )
-    Initiative.modalities.through.objects.bulk_create(
-        Initiative.modalities.through(initiative_id=pk, term_id=modalities[n % len(modalities)])
-        for n, pk in enumerate(ids)
-    )
-    Participation.objects.bulk_create(
-        Participation(initiative_id=pk, organisation=organisations[n % len(organisations)], role=role)
-        for n, pk in enumerate(ids)
-        for role in ("implementer", "funder")
-    )
-    SourceRecord.objects.bulk_create(
-        SourceRecord(initiative_id=pk, source=source, external_id=f"{prefix}-{pk}") for pk in ids
-    )
-    return ids
 
 
 def count_queries(client, url: str) -> int:

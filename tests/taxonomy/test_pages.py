@@ -18,18 +18,13 @@ from tests.factories import (
     SourceFactory,
     SourceRecordFactory,
 )
+from tests.helpers import CARD_RE, UNPUBLISHED, region
 
 pytestmark = pytest.mark.django_db
 
-CARD_RE = re.compile(r'<li class="card">\s*<h3><a href="/initiatives/([^/"]+)/">')
 # A count in a breakdown table: <td><a href="/initiatives/?region=x&amp;topic=y">3</a></td>
 LINKED_COUNT_RE = re.compile(r'<td><a href="(/initiatives/\?[^"]+)">(\d+)</a></td>')
 CSV_LINK_RE = re.compile(r'<a class="download" href="([^"]+)"[^>]*>Download CSV, (\d+) rows?</a>')
-UNPUBLISHED = ["draft", "review", "archived"]
-
-
-def region(slug: str) -> Region:
-    return Region.objects.get(slug=slug)
 
 
 def page(client, url: str) -> str:
