@@ -5,11 +5,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres fixtures clean
+.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres test-browser fixtures clean
 
 run: install migrate demo serve
 
-test: install-dev lint test-sqlite test-postgres
+test: install-dev lint test-sqlite test-postgres test-browser
 
 $(VENV)/.installed: requirements.txt
 	scripts/ensure_venv.sh $(VENV) $(PYTHON)
@@ -53,11 +53,17 @@ format: install-dev
 
 test-sqlite: install-dev
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL $(PY) -m pytest
+	env -u DATABASE_URL $(PY) -m pytest --ignore=tests/browser
 
 test-postgres: install-dev
 	@echo "== tests on PostgreSQL (throwaway cluster)"
-	$(PY) scripts/with_postgres.py $(PY) -m pytest
+	$(PY) scripts/with_postgres.py $(PY) -m pytest --ignore=tests/browser
+
+# Chromium, Java and the npm tools (axe-core, vnu-jar), then the browser tests
+# against a real gunicorn serving the demo data from its own SQLite file.
+test-browser: install-dev
+	scripts/install_browser_deps.sh
+	env -u DATABASE_URL $(PY) -m pytest tests/browser
 
 # Regenerate fixtures/reference/ from the country tables (see scripts/build_reference.py).
 fixtures: install-dev
@@ -65,4 +71,4 @@ fixtures: install-dev
 	$(PY) scripts/build_reference.py
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache node_modules test-artifacts
