@@ -36,6 +36,7 @@ serve:
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
+	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py check --fail-level WARNING
