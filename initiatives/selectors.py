@@ -64,6 +64,9 @@ def home_summary() -> dict:
     }
 
 
+MAX_ORGANISATION_OPTIONS = 25
+
+
 @dataclass
 class Option:
     value: str
@@ -195,13 +198,17 @@ def facets(filterset) -> list[Facet]:
             .annotate(n=Count("initiative_id", distinct=True))
             .order_by("-n", "organisation__name")
         )
-        options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in rows]
-        shown = {o.value for o in options}
-        options += [
-            Option(org.slug, org.name, 0, True)
-            for org in filterset.form.cleaned_data.get(name) or []
-            if org.slug not in shown
-        ]
+        # The busiest organisations only, so the page stays light however many there are;
+        # a selected one is always shown, with its count.
+        options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in rows[:MAX_ORGANISATION_OPTIONS]]
+        missing = chosen - {o.value for o in options}
+        if missing:
+            counts = {slug: n for slug, _name, n in rows.filter(organisation__slug__in=missing)}
+            options += [
+                Option(org.slug, org.name, counts.get(org.slug, 0), True)
+                for org in filterset.form.cleaned_data[name]
+                if org.slug in missing
+            ]
         result.append(Facet(name, label, options))
     return result
 

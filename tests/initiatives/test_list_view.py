@@ -667,3 +667,17 @@ def test_detail_query_count_does_not_grow_with_related_rows(client):
     client.get("/initiatives/few/")
     assert count_queries(client, "/initiatives/many/") == count_queries(client, "/initiatives/few/")
     assert len(client.get("/initiatives/many/").context["related"]) == 5
+
+
+def test_organisation_facets_show_the_busiest_25_and_any_selected_one(client):
+    organisations = [OrganisationFactory(name=f"Org {n:02d}", slug=f"org-{n:02d}") for n in range(30)]
+    for n, organisation in enumerate(organisations):
+        # org-00 implements 30 initiatives, org-29 only one: org-29 is the least busy.
+        for i in range(30 - n if n < 3 else 1):
+            ParticipationFactory(initiative=InitiativeFactory(slug=f"i-{n}-{i}"), organisation=organisation)
+    counts = facet_counts(get_list(client), "implementer")
+    assert len(counts) == 25
+    assert counts["org-00"] == 30
+    selected = facet_counts(get_list(client, "implementer=org-29"), "implementer")
+    assert selected["org-29"] == 1
+    assert len(selected) == 26
