@@ -30,6 +30,16 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {value!r}")
 
 
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {value!r}") from None
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -68,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ccb_portal.middleware.vary_on_language_cookie",
     "django.middleware.common.CommonMiddleware",
     # ETags on HTML pages, and 304 answers to conditional requests.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -99,7 +110,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'ccb_portal.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -139,6 +150,10 @@ STORAGES = {
 
 # Keywords are case-insensitive: "CERT" and "cert" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
+
+if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+    # The proxy terminates TLS and says so; absolute URLs (CSV detail_url) and cookies follow.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -119,7 +119,14 @@ class InitiativeAdmin(admin.ModelAdmin):
         return ", ".join(t.name for t in obj.topics.all())
 
     def _set_state(self, request, queryset, state: str, verb: str) -> None:
-        count = queryset.update(publication_state=state)
+        # One save per row, not update(): updated_at moves, search text stays fresh,
+        # and each change is in the object's history, like an edit by hand.
+        count = 0
+        for initiative in queryset.exclude(publication_state=state):
+            initiative.publication_state = state
+            initiative.save(update_fields=["publication_state", "updated_at"])
+            self.log_change(request, initiative, [{"changed": {"fields": ["Publication state"]}}])
+            count += 1
         self.message_user(
             request,
             ngettext("%(count)d initiative %(verb)s.", "%(count)d initiatives %(verb)s.", count)

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from initiatives.exports import filter_labels
-from initiatives.filters import InitiativeFilter
+from initiatives.filters import InitiativeFilter, filter_labels, published_filter
 from initiatives.models import Initiative
-from initiatives.selectors import Facet, facets
+from initiatives.selectors import FACET_NAMES, Facet, facets
 
 PAGE_SIZE = 20
 SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the full list beyond this
@@ -70,8 +69,9 @@ def without_value(data: QueryDict, name: str, value: str) -> str:
     return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
 
 
-def browse(data: QueryDict, *, with_facets: bool = True, page_size: int = PAGE_SIZE) -> Browse:
-    filterset = InitiativeFilter(data, queryset=Initiative.objects.published())
+def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SIZE) -> Browse:
+    """Validate the query, then the page of results, the named facets and the chips."""
+    filterset = published_filter(data)
     query = canonical_query(data)
     result = Browse(filterset=filterset, query=query.urlencode())
     if not filterset.is_valid():
@@ -93,8 +93,7 @@ def browse(data: QueryDict, *, with_facets: bool = True, page_size: int = PAGE_S
         return result
     result.page = paginator.page(int(raw_page))
     result.page.object_list = result.page.object_list.with_related()
-    if with_facets:
-        result.facets = facets(filterset)
+    result.facets = facets(filterset, facet_names) if facet_names else []
     for name, value in filterset.active_values().items():
         label = filterset.filters[name].label or name
         items = [value] if isinstance(value, str) else list(value)

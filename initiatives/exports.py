@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from initiatives.filters import filter_labels
 from initiatives.models import Initiative
 
 COLUMNS = [
@@ -86,13 +87,6 @@ def csv_lines(queryset: QuerySet, base_url: str) -> Iterator[str]:
     yield writer.writerow(COLUMNS)
     for initiative in queryset.with_related(keywords=False).iterator(chunk_size=CHUNK_SIZE):
         yield writer.writerow([safe_cell(cell) for cell in initiative_row(initiative, base_url)])
-
-
-def filter_labels(value) -> list[str]:
-    """How a cleaned filter value reads in a URL: slugs, ISO codes, years or the text itself."""
-    if isinstance(value, str):
-        return [value]
-    return [getattr(item, "slug", None) or getattr(item, "iso2", None) or str(item) for item in value]
 
 
 def export_filename(active: dict, today: datetime.date | None = None) -> str:

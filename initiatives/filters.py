@@ -1,4 +1,4 @@
-"""What a URL query means: the one FilterSet used by the HTML list, the CSV export and the API.
+"""What a URL query means: the one FilterSet behind the HTML lists and the CSV export (and any future API).
 
 Repeated values of one parameter are ORed, different parameters are ANDed.
 A region covers its sub-regions and its countries; a parent term covers its
@@ -15,13 +15,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from initiatives.models import Initiative, Organisation, Participation
 from initiatives.search import search
 from initiatives.selectors import in_regions_q, with_term_children
-from taxonomy.models import Country, Region, Term, Vocabulary
+from taxonomy.models import Country, Region, Term, Tree
 
 MAX_VALUES = 30  # per parameter; more is not a real query
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
@@ -106,7 +107,7 @@ class StatusField(django_filters.fields.MultipleChoiceField):
             raise ValidationError(
                 _("Too many values for %(what)s: at most %(max)d.") % {"what": _("status"), "max": MAX_VALUES}
             )
-        return super().clean(list(dict.fromkeys(v for v in value or [] if v.strip())))
+        return super().clean(list(dict.fromkeys(v.strip().lower() for v in value or [] if v.strip())))
 
 
 class StatusFilter(django_filters.MultipleChoiceFilter):
@@ -180,13 +181,20 @@ class InitiativeFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": gettext_lazy("Unknown sort order: “%(value)s”.")},
     )
 
-    # The facets shown beside the list, in order, and what each counts by.
-    TERM_FACETS = {"topic": Vocabulary.TOPIC, "audience": Vocabulary.AUDIENCE, "modality": Vocabulary.MODALITY}
-    ROLE_FACETS = {"implementer": Participation.Role.IMPLEMENTER, "funder": Participation.Role.FUNDER}
+    ROLES = {"implementer": Participation.Role.IMPLEMENTER, "funder": Participation.Role.FUNDER}
 
     class Meta:
         model = Initiative
         fields: list[str] = []
+
+    # The hierarchies, read once per query however many filters and facets walk them.
+    @cached_property
+    def region_tree(self) -> Tree:
+        return Tree(Region.objects)
+
+    @cached_property
+    def term_tree(self) -> Tree:
+        return Tree(Term.objects)
 
     # --- one method per parameter; each narrows with a subquery so no row repeats
 
@@ -194,7 +202,7 @@ class InitiativeFilter(django_filters.FilterSet):
         return search(queryset, value) if value.strip() else queryset
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(in_regions_q(value)) if value else queryset
+        return queryset.filter(in_regions_q(value, self.region_tree)) if value else queryset
 
     def filter_country(self, queryset, name, value):
         if not value:
@@ -208,16 +216,14 @@ class InitiativeFilter(django_filters.FilterSet):
             return queryset
         through = TERM_THROUGH[name]
         return queryset.filter(
-            pk__in=through.objects.filter(term__in=with_term_children(value)).values("initiative_id")
+            pk__in=through.objects.filter(term__in=with_term_children(value, self.term_tree)).values("initiative_id")
         )
 
     def filter_participant(self, queryset, name, value):
         if not value:
             return queryset
         return queryset.filter(
-            pk__in=Participation.objects.filter(role=self.ROLE_FACETS[name], organisation__in=value).values(
-                "initiative_id"
-            )
+            pk__in=Participation.objects.filter(role=self.ROLES[name], organisation__in=value).values("initiative_id")
         )
 
     def filter_status(self, queryset, name, value):
@@ -260,3 +266,15 @@ class InitiativeFilter(django_filters.FilterSet):
     def active_values(self) -> dict:
         """The cleaned values of every active filter (sort aside), for chips and summaries."""
         return {name: value for name, value in self.form.cleaned_data.items() if name != "sort" and value}
+
+
+def published_filter(data) -> InitiativeFilter:
+    """The FilterSet for a query over published initiatives: every public list starts here."""
+    return InitiativeFilter(data, queryset=Initiative.objects.published())
+
+
+def filter_labels(value) -> list[str]:
+    """How a cleaned filter value reads in a URL: slugs, ISO codes, years or the text itself."""
+    if isinstance(value, str):
+        return [value]
+    return [getattr(item, "slug", None) or getattr(item, "iso2", None) or str(item) for item in value]

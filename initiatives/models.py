@@ -164,10 +164,6 @@ class Initiative(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", kwargs={"slug": self.slug})
 
-    @property
-    def is_published(self) -> bool:
-        return self.publication_state == self.PublicationState.PUBLISHED
-
     def participants(self, role: str) -> list["Organisation"]:
         """Organisations in one role; uses the prefetch from with_related() when present."""
         return [p.organisation for p in self.participations.all() if p.role == role]

@@ -105,10 +105,11 @@ def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
             wanted.add(obj.pk)
         initiative.participations.exclude(pk__in=wanted).delete()
 
+        wanted = set()
         for record in row.get("sources", []):
             if record["source"] not in sources:
                 raise DemoDataError(f"{slug}: unknown source {record['source']}")
-            SourceRecord.objects.update_or_create(
+            obj, _ = SourceRecord.objects.update_or_create(
                 source=sources[record["source"]],
                 external_id=record["external_id"],
                 defaults={
@@ -117,6 +118,8 @@ def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
                     "retrieved_on": record.get("retrieved"),
                 },
             )
+            wanted.add(obj.pk)
+        initiative.source_records.exclude(pk__in=wanted).delete()
 
     return {
         "sources": len(sources),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from initiatives.browsing import SHORT_LIST, browse, query_for
 from initiatives.exports import csv_lines, export_filename
+from initiatives.filters import published_filter
 from initiatives.models import Initiative, Organisation, Participation, Source
 from initiatives.selectors import home_summary, related_initiatives
 from taxonomy.models import Term
@@ -41,19 +42,17 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
-    result = browse(request.GET, with_facets=False)
-    if result.status == 400:
-        errors = [f"{name}: {' '.join(messages)}" for name, messages in result.filterset.errors.items()]
+    filterset = published_filter(request.GET)
+    if not filterset.is_valid():
+        errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
         return HttpResponse(
             _("The export was not made because some filters are invalid.") + "\n" + "\n".join(errors) + "\n",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    queryset = result.filterset.qs
     base_url = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(csv_lines(queryset, base_url), content_type="text/csv; charset=utf-8")
-    filename = export_filename(result.filterset.active_values())
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = StreamingHttpResponse(csv_lines(filterset.qs, base_url), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(filterset.active_values())}"'
     return response
 
 
@@ -87,12 +86,18 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation.objects.select_related("country"), slug=slug)
+    # Only organisations with a published initiative are public, as on /organisations/.
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("country")
+        .filter(participations__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
+        .distinct(),
+        slug=slug,
+    )
     context = {
         "organisation": organisation,
         "roles": [
-            (_("Implements"), browse(query_for(implementer=slug), with_facets=False, page_size=SHORT_LIST)),
-            (_("Funds"), browse(query_for(funder=slug), with_facets=False, page_size=SHORT_LIST)),
+            (_("Implements"), browse(query_for(implementer=slug), facet_names=(), page_size=SHORT_LIST)),
+            (_("Funds"), browse(query_for(funder=slug), facet_names=(), page_size=SHORT_LIST)),
         ],
         "partner_of": Initiative.objects.published()
         .filter(pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id"))

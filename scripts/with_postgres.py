@@ -14,6 +14,7 @@ binaries are found and we are root.
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,8 @@ def as_server_user(argv: list[str]) -> list[str]:
 def main(command: list[str]) -> int:
     if not command:
         sys.exit(__doc__)
+    # A termination (a CI timeout, say) unwinds through `finally` too, so the cluster never outlives us.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     bindir = ensure_server()
     datadir = tempfile.mkdtemp(prefix="ccb-pg-")
     if os.geteuid() == 0:

@@ -12,21 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from taxonomy.fields import LowercaseSlugField
 
 
-class RegionTree:
-    """The whole region hierarchy from one query, for walking it in Python.
+class Tree:
+    """A parent/child hierarchy (regions, terms) read in one query, for walking it in Python.
 
-    The M49 tree is three levels deep and has a few dozen rows, so this is
-    cheaper and simpler than a recursive CTE, and one instance can answer
-    many questions (for example the counts of every region in a facet).
+    Both hierarchies are a few levels deep and have a few dozen rows, so this is
+    cheaper and simpler than a recursive CTE, and one instance answers many
+    questions (for example the counts of every option in a facet).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, queryset: models.QuerySet) -> None:
+        self.parent: dict[int, int | None] = {}
         self.children: dict[int, list[int]] = {}
-        for pk, parent_id in Region.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
-            self.children.setdefault(parent_id, []).append(pk)
+        for pk, parent_id in queryset.values_list("pk", "parent_id"):
+            self.parent[pk] = parent_id
+            if parent_id is not None:
+                self.children.setdefault(parent_id, []).append(pk)
 
     def descendants(self, pks) -> set[int]:
-        """These regions and every region below them."""
+        """These rows and every row below them, at any depth."""
         selected = set(pks)
         frontier = list(selected)
         while frontier:
@@ -36,11 +39,18 @@ class RegionTree:
                     frontier.append(child)
         return selected
 
+    def depth(self, pk: int) -> int:
+        depth, seen = 0, {pk}
+        while (pk := self.parent.get(pk)) is not None and pk not in seen:
+            seen.add(pk)
+            depth += 1
+        return depth
+
 
 class RegionQuerySet(models.QuerySet):
     def with_descendants(self) -> "RegionQuerySet":
         """These regions and their sub-regions and intermediate regions."""
-        return Region.objects.filter(pk__in=RegionTree().descendants(self.values_list("pk", flat=True)))
+        return Region.objects.filter(pk__in=Tree(Region.objects).descendants(self.values_list("pk", flat=True)))
 
     def countries(self) -> "models.QuerySet[Country]":
         """Countries in these regions (by M49) or members of these groupings."""

@@ -29,7 +29,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
-    result = browse(query_for(region=slug, page=_page(request)))
+    result = browse(query_for(region=slug, page=_page(request)), facet_names=("topic",))
     countries = Region.objects.filter(pk=region.pk).with_descendants().countries()
     context = {
         "region": region,
@@ -45,7 +45,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
-    result = browse(query_for(country=country.iso2, page=_page(request)))
+    result = browse(query_for(country=country.iso2, page=_page(request)), facet_names=("topic",))
     context = {
         "country": country,
         "browse": result,
@@ -56,12 +56,12 @@ def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
 
 
 def _term_detail(request: HttpRequest, vocabulary: str, slug: str, label: str, breakdowns: list[str]) -> HttpResponse:
-    term = get_object_or_404(Term.objects.of(vocabulary).select_related("parent", "vocabulary"), slug=slug)
-    result = browse(query_for(**{vocabulary: slug, "page": _page(request)}))
+    term = get_object_or_404(Term.objects.of(vocabulary).select_related("parent__vocabulary", "vocabulary"), slug=slug)
+    result = browse(query_for(**{vocabulary: slug, "page": _page(request)}), facet_names=breakdowns)
     context = {
         "term": term,
         "browse": result,
-        "children": term.children.all(),
+        "children": term.children.select_related("vocabulary"),
         "aliases": term.aliases.all(),
         "vocabulary_label": label,
         "breakdowns": [

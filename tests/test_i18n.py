@@ -116,3 +116,9 @@ def test_the_switcher_refuses_foreign_redirects_and_unknown_languages(client):
 def test_errors_are_translated(client):
     body = client.get("/initiatives/?region=nowhere", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Valeur inconnue pour « région » : « nowhere »." in body
+
+
+def test_pages_tell_caches_that_language_follows_the_cookie_too(client):
+    vary = client.get("/initiatives/")["Vary"]
+    assert "Accept-Language" in vary
+    assert "Cookie" in vary

@@ -29,3 +29,9 @@ def test_a_bad_boolean_is_a_clear_error():
     result = run_with({"DJANGO_DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+def test_a_bad_number_is_a_clear_error():
+    result = run_with({"DATABASE_CONN_MAX_AGE": "ten"})
+    assert result.returncode != 0
+    assert "DATABASE_CONN_MAX_AGE must be a whole number" in result.stderr

@@ -146,3 +146,17 @@ def test_end_before_start_is_a_form_error_not_a_crash(curator_client):
     assert response.status_code == 200
     assert "The end date cannot be before the start date." in response.content.decode()
     assert not Initiative.objects.filter(slug="backwards").exists()
+
+
+def test_bulk_publish_moves_updated_at_and_records_history(curator_client, curator):
+    from django.contrib.admin.models import LogEntry
+
+    draft = InitiativeFactory(publication_state="draft")
+    Initiative.objects.filter(pk=draft.pk).update(updated_at="2020-01-01T00:00:00Z")
+    curator_client.post(admin_url(Initiative, "changelist"), {"action": "publish", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.publication_state == "published"
+    assert draft.updated_at.year >= 2026
+    entry = LogEntry.objects.get(object_id=str(draft.pk))
+    assert entry.user == curator
+    assert "Publication state" in entry.get_change_message()

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative, Participation
+from taxonomy.models import Term
 from tests.factories import (
     InitiativeFactory,
     OrganisationFactory,
@@ -681,3 +682,31 @@ def test_organisation_facets_show_the_busiest_25_and_any_selected_one(client):
     selected = facet_counts(get_list(client, "implementer=org-29"), "implementer")
     assert selected["org-29"] == 1
     assert len(selected) == 26
+
+
+def test_a_topic_covers_terms_at_any_depth_below_it(client):
+    national = Term.objects.topics().get(slug="national-strategy")
+    grandchild = Term.objects.create(
+        vocabulary=national.vocabulary, slug="strategy-review", name="Strategy review", parent=national
+    )
+    tagged = InitiativeFactory(slug="deep")
+    tagged.topics.add(grandchild)
+    response = get_list(client, "topic=policy-strategy")
+    assert listed(response) == ["deep"]
+    assert facet_counts(get_list(client), "topic")["policy-strategy"] == 1
+    depths = {o.value: o.depth for f in response.context["browse"].facets if f.name == "topic" for o in f.options}
+    assert (depths["policy-strategy"], depths["national-strategy"], depths["strategy-review"]) == (0, 1, 2)
+    home_topics = {t.slug: t.initiative_count for t in client.get("/").context["topics"]}
+    assert home_topics["policy-strategy"] == 1
+
+
+def test_the_filter_form_keeps_every_selected_year(client):
+    body = get_list(client, "year=2021&year=2019").content.decode()
+    assert 'name="year" id="id_year" min="1990" max="2100" value="2019"' in body
+    assert '<input type="hidden" name="year" value="2021">' in body
+
+
+def test_status_ignores_case(client):
+    InitiativeFactory(slug="on", status="ongoing")
+    InitiativeFactory(slug="done", status="completed")
+    assert listed(get_list(client, "status=ONGOING")) == ["on"]

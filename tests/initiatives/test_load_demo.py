@@ -75,3 +75,16 @@ def test_demo_curator_is_refused_without_debug(django_user_model, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("load_demo", "--reference-only", "--with-curator", stdout=StringIO())
     assert not django_user_model.objects.filter(username="curator").exists()
+
+
+def test_reloading_drops_provenance_the_file_no_longer_has(tmp_path):
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    entry = next(row for row in data["initiatives"] if row.get("sources"))
+    load_demo()
+    initiative = Initiative.objects.get(slug=entry["slug"])
+    assert initiative.source_records.count() == len(entry["sources"])
+    entry["sources"] = []
+    edited = tmp_path / "demo.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    load_demo(path=edited)
+    assert initiative.source_records.count() == 0

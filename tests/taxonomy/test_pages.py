@@ -482,3 +482,12 @@ def test_page_query_count_does_not_grow_with_the_number_of_initiatives(client, u
     bulk_initiatives(600, "many")
     many = count_queries(client, url)
     assert many == few
+
+
+def test_an_organisation_with_only_unpublished_initiatives_is_not_public(client):
+    organisation = OrganisationFactory(slug="only-drafts")
+    ParticipationFactory(organisation=organisation, initiative=InitiativeFactory(publication_state="draft"))
+    assert client.get("/organisations/only-drafts/").status_code == 404
+    assert "only-drafts" not in client.get("/organisations/").content.decode()
+    ParticipationFactory(organisation=organisation, role="funder", initiative=InitiativeFactory())
+    assert client.get("/organisations/only-drafts/").status_code == 200
