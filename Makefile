@@ -19,6 +19,8 @@ $(VENV)/.installed: requirements.txt
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt
 	scripts/ensure_venv.sh $(VENV) $(PYTHON)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# Only its country table is read (by scripts/build_reference.py); its pandas dependency is not needed.
+	$(PY) -m pip install --quiet --no-deps country_converter==1.3.2
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -41,6 +43,7 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL $(PY) manage.py check --fail-level WARNING
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/build_reference.py --check
 
 # After changing interface text: extract it, translate the new entries in
 # locale/*/LC_MESSAGES/django.po, then compile (tests check both steps).
@@ -68,7 +71,6 @@ test-browser: install-dev
 
 # Regenerate fixtures/reference/ from the country tables (see scripts/build_reference.py).
 fixtures: install-dev
-	$(PY) -m pip install --quiet --no-deps country_converter==1.3.2
 	$(PY) scripts/build_reference.py
 
 clean:
