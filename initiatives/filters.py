@@ -74,7 +74,13 @@ class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows named by slug in the URL (or another code given as to_field_name), repeatable."""
+
     field_class = SlugMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
 
 
 class YearsField(forms.Field):
@@ -119,7 +125,6 @@ class InitiativeFilter(django_filters.FilterSet):
     region = SlugFilter(
         label=gettext_lazy("Region"),
         queryset=Region.objects.all(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("region"),
         method="filter_region",
     )
@@ -134,35 +139,30 @@ class InitiativeFilter(django_filters.FilterSet):
     topic = SlugFilter(
         label=gettext_lazy("Topic"),
         queryset=Term.objects.topics(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("topic"),
         method="filter_terms",
     )
     audience = SlugFilter(
         label=gettext_lazy("Target users"),
         queryset=Term.objects.audiences(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("target user"),
         method="filter_terms",
     )
     modality = SlugFilter(
         label=gettext_lazy("Modality"),
         queryset=Term.objects.modalities(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("modality"),
         method="filter_terms",
     )
     implementer = SlugFilter(
         label=gettext_lazy("Implementer"),
         queryset=Organisation.objects.all(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("organisation"),
         method="filter_participant",
     )
     funder = SlugFilter(
         label=gettext_lazy("Funder"),
         queryset=Organisation.objects.all(),
-        to_field_name="slug",
         label_for_errors=gettext_lazy("organisation"),
         method="filter_participant",
     )
