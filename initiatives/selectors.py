@@ -19,7 +19,7 @@ def in_regions_q(regions, tree: Tree | None = None) -> Q:
     tables, not joins, so no row is repeated and no DISTINCT is needed.
     """
     if isinstance(regions, QuerySet):
-        regions = regions.values_list("pk", flat=True)
+        regions = [region.pk for region in regions]  # iterating uses the queryset's cache on repeat calls
     ids = sorted((tree or Tree(Region.objects)).descendants(regions))
     countries = Country.objects.filter(Q(region__in=ids) | Q(groupings__in=ids)).values("iso2")
     return Q(pk__in=RegionThrough.objects.filter(region__in=ids).values("initiative_id")) | Q(
@@ -29,7 +29,7 @@ def in_regions_q(regions, tree: Tree | None = None) -> Q:
 
 def with_term_children(terms, tree: Tree | None = None) -> list[int]:
     """Primary keys of these terms and every term below them (a parent term covers its children)."""
-    return sorted((tree or Tree(Term.objects)).descendants(terms.values_list("pk", flat=True)))
+    return sorted((tree or Tree(Term.objects)).descendants(term.pk for term in terms))
 
 
 def home_summary() -> dict:
