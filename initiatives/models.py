@@ -9,6 +9,16 @@ from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def public(self) -> "OrganisationQuerySet":
+        """Organisations with at least one published initiative: the only ones shown outside the admin."""
+        return self.filter(
+            pk__in=Participation.objects.filter(
+                initiative__publication_state=Initiative.PublicationState.PUBLISHED
+            ).values("organisation_id")
+        )
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
@@ -34,6 +44,8 @@ class Organisation(models.Model):
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -70,7 +70,8 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_list(request: HttpRequest) -> HttpResponse:
     published = Q(participations__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
     organisations = (
-        Organisation.objects.select_related("country")
+        Organisation.objects.public()
+        .select_related("country")
         .annotate(
             implements=Count(
                 "participations",
@@ -79,20 +80,13 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             funds=Count("participations", filter=published & Q(participations__role=Participation.Role.FUNDER)),
             partners=Count("participations", filter=published & Q(participations__role=Participation.Role.PARTNER)),
         )
-        .filter(Q(implements__gt=0) | Q(funds__gt=0) | Q(partners__gt=0))
     )
     return render(request, "initiatives/organisation_list.html", {"organisations": organisations})
 
 
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # Only organisations with a published initiative are public, as on /organisations/.
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("country")
-        .filter(participations__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
-        .distinct(),
-        slug=slug,
-    )
+    organisation = get_object_or_404(Organisation.objects.public().select_related("country"), slug=slug)
     context = {
         "organisation": organisation,
         "roles": [
