@@ -6,10 +6,14 @@ Writes three files:
   intermediate regions, parents before children) followed by the political and
   economic groupings with their current member states (hand-written below).
 - ``countries.json``: the 249 current ISO 3166-1 countries and territories, each
-  with its alpha-3 and M49 numeric code, a common English short name and the slug
-  of its most specific M49 region.
+  with its alpha-3 and M49 numeric code, a common English short name, its French
+  and Spanish names and the slug of its most specific M49 region.
 - ``vocabularies.json``: the topic, audience and modality vocabularies
   (hand-written below, with aliases from the GFCE, Oxford CMM and ITU GCI schemes).
+
+Every region, country and term has a ``name`` in English and ``name_fr`` and
+``name_es``: hand-written below for regions and terms, from pycountry's ISO 3166-1
+translations for countries.
 
 Run it from the repository root (or via ``make fixtures``)::
 
@@ -20,7 +24,8 @@ Run it from the repository root (or via ``make fixtures``)::
 
 It needs two packages, both pinned in requirements-dev.txt / the Makefile:
 
-- ``pycountry``: the authoritative list of current ISO 3166-1 entries and their codes.
+- ``pycountry``: the authoritative list of current ISO 3166-1 entries and their codes,
+  and the French and Spanish country names (its gettext catalogues).
 - ``country_converter``: only its data table ``country_data.tsv`` is read (for
   short names and M49 regions). The package itself is never imported, because
   importing it pulls in pandas; install it with ``--no-deps``.
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gettext
 import importlib.util
 import json
 import re
@@ -45,15 +51,43 @@ OUTPUT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
 
 # ---------------------------------------------------------------------------
 # UN M49 hierarchy (https://unstats.un.org/unsd/methodology/m49/)
-# (m49, name, kind, parent slug or None, description). Parents before children.
+# (m49, name, French name, Spanish name, kind, parent slug or None, description).
+# Parents before children. French and Spanish names are those of the UN M49
+# French and Spanish tables, except Western Africa (see below).
 # ---------------------------------------------------------------------------
-M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
-    ("002", "Africa", "continent", None, "The African continent and its islands, as grouped by the UN M49 standard."),
-    ("015", "Northern Africa", "sub_region", "africa", "North African states from Morocco to Egypt and Sudan."),
-    ("202", "Sub-Saharan Africa", "sub_region", "africa", "The African countries south of the Sahara."),
+M49_REGIONS: list[tuple[str, str, str, str, str, str | None, str]] = [
+    (
+        "002",
+        "Africa",
+        "Afrique",
+        "África",
+        "continent",
+        None,
+        "The African continent and its islands, as grouped by the UN M49 standard.",
+    ),
+    (
+        "015",
+        "Northern Africa",
+        "Afrique septentrionale",
+        "África septentrional",
+        "sub_region",
+        "africa",
+        "North African states from Morocco to Egypt and Sudan.",
+    ),
+    (
+        "202",
+        "Sub-Saharan Africa",
+        "Afrique subsaharienne",
+        "África subsahariana",
+        "sub_region",
+        "africa",
+        "The African countries south of the Sahara.",
+    ),
     (
         "014",
         "Eastern Africa",
+        "Afrique orientale",
+        "África oriental",
         "sub_region",
         "sub-saharan-africa",
         "East Africa, the Horn of Africa and the Indian Ocean islands, down to Zambia, Zimbabwe and Mozambique.",
@@ -61,6 +95,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "017",
         "Middle Africa",
+        "Afrique centrale",
+        "África central",
         "sub_region",
         "sub-saharan-africa",
         "Central Africa from Chad to Angola, including the Gulf of Guinea islands.",
@@ -68,21 +104,37 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "018",
         "Southern Africa",
+        "Afrique australe",
+        "África meridional",
         "sub_region",
         "sub-saharan-africa",
         "South Africa and its neighbours Botswana, Eswatini, Lesotho and Namibia.",
     ),
+    # M49's French table says "Afrique occidentale"; we use "Afrique de l'Ouest", the form
+    # visitors search for and the one ECOWAS (CEDEAO) uses in its own name.
     (
         "011",
         "Western Africa",
+        "Afrique de l'Ouest",
+        "África occidental",
         "sub_region",
         "sub-saharan-africa",
         "West Africa from Mauritania and Cabo Verde to Nigeria, plus Saint Helena.",
     ),
-    ("019", "Americas", "continent", None, "North, Central and South America and the Caribbean."),
+    (
+        "019",
+        "Americas",
+        "Amériques",
+        "Américas",
+        "continent",
+        None,
+        "North, Central and South America and the Caribbean.",
+    ),
     (
         "419",
         "Latin America and the Caribbean",
+        "Amérique latine et Caraïbes",
+        "América Latina y el Caribe",
         "sub_region",
         "americas",
         "The Americas south of the United States, including the Caribbean islands.",
@@ -90,6 +142,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "029",
         "Caribbean",
+        "Caraïbes",
+        "Caribe",
         "sub_region",
         "latin-america-and-the-caribbean",
         "The island states and territories of the Caribbean Sea.",
@@ -97,6 +151,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "013",
         "Central America",
+        "Amérique centrale",
+        "Centroamérica",
         "sub_region",
         "latin-america-and-the-caribbean",
         "Mainland Central America from Mexico to Panama.",
@@ -104,6 +160,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "005",
         "South America",
+        "Amérique du Sud",
+        "América del Sur",
         "sub_region",
         "latin-america-and-the-caribbean",
         "The South American continent and its South Atlantic islands.",
@@ -111,16 +169,44 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "021",
         "Northern America",
+        "Amérique septentrionale",
+        "América septentrional",
         "sub_region",
         "americas",
         "Canada, the United States, Greenland, Bermuda and Saint Pierre and Miquelon.",
     ),
-    ("142", "Asia", "continent", None, "The Asian continent, from the Middle East to the Pacific coast."),
-    ("143", "Central Asia", "sub_region", "asia", "The five Central Asian republics from Kazakhstan to Turkmenistan."),
-    ("030", "Eastern Asia", "sub_region", "asia", "China, Japan, Korea, Mongolia and their neighbours in East Asia."),
+    (
+        "142",
+        "Asia",
+        "Asie",
+        "Asia",
+        "continent",
+        None,
+        "The Asian continent, from the Middle East to the Pacific coast.",
+    ),
+    (
+        "143",
+        "Central Asia",
+        "Asie centrale",
+        "Asia central",
+        "sub_region",
+        "asia",
+        "The five Central Asian republics from Kazakhstan to Turkmenistan.",
+    ),
+    (
+        "030",
+        "Eastern Asia",
+        "Asie orientale",
+        "Asia oriental",
+        "sub_region",
+        "asia",
+        "China, Japan, Korea, Mongolia and their neighbours in East Asia.",
+    ),
     (
         "035",
         "South-eastern Asia",
+        "Asie du Sud-Est",
+        "Asia sudoriental",
         "sub_region",
         "asia",
         "Mainland and maritime South-East Asia, from Myanmar to Timor-Leste.",
@@ -128,6 +214,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "034",
         "Southern Asia",
+        "Asie méridionale",
+        "Asia meridional",
         "sub_region",
         "asia",
         "The Indian subcontinent together with Afghanistan, Iran and the Maldives.",
@@ -135,14 +223,18 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "145",
         "Western Asia",
+        "Asie occidentale",
+        "Asia occidental",
         "sub_region",
         "asia",
         "The Middle East, the Arabian Peninsula, Türkiye, Cyprus and the South Caucasus.",
     ),
-    ("150", "Europe", "continent", None, "The European continent, from Iceland to Russia."),
+    ("150", "Europe", "Europe", "Europa", "continent", None, "The European continent, from Iceland to Russia."),
     (
         "151",
         "Eastern Europe",
+        "Europe orientale",
+        "Europa oriental",
         "sub_region",
         "europe",
         "Central and Eastern European states from Poland and Czechia to Russia.",
@@ -150,6 +242,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "154",
         "Northern Europe",
+        "Europe septentrionale",
+        "Europa septentrional",
         "sub_region",
         "europe",
         "The Nordic and Baltic states, the British Isles and the Channel Islands.",
@@ -157,22 +251,52 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "039",
         "Southern Europe",
+        "Europe méridionale",
+        "Europa meridional",
         "sub_region",
         "europe",
         "The Iberian, Italian and Balkan peninsulas and the Mediterranean island states.",
     ),
-    ("155", "Western Europe", "sub_region", "europe", "France, Germany, the Benelux and the Alpine states."),
-    ("009", "Oceania", "continent", None, "Australia, New Zealand and the Pacific island states and territories."),
+    (
+        "155",
+        "Western Europe",
+        "Europe occidentale",
+        "Europa occidental",
+        "sub_region",
+        "europe",
+        "France, Germany, the Benelux and the Alpine states.",
+    ),
+    (
+        "009",
+        "Oceania",
+        "Océanie",
+        "Oceanía",
+        "continent",
+        None,
+        "Australia, New Zealand and the Pacific island states and territories.",
+    ),
     (
         "053",
         "Australia and New Zealand",
+        "Australie et Nouvelle-Zélande",
+        "Australia y Nueva Zelandia",
         "sub_region",
         "oceania",
         "Australia, New Zealand and their nearby external territories.",
     ),
-    ("054", "Melanesia", "sub_region", "oceania", "The south-west Pacific islands from Papua New Guinea to Fiji."),
+    (
+        "054",
+        "Melanesia",
+        "Mélanésie",
+        "Melanesia",
+        "sub_region",
+        "oceania",
+        "The south-west Pacific islands from Papua New Guinea to Fiji.",
+    ),
     (
         "057",
+        "Micronesia",
+        "Micronésie",
         "Micronesia",
         "sub_region",
         "oceania",
@@ -181,6 +305,8 @@ M49_REGIONS: list[tuple[str, str, str, str | None, str]] = [
     (
         "061",
         "Polynesia",
+        "Polynésie",
+        "Polinesia",
         "sub_region",
         "oceania",
         "The central and southern Pacific islands from Samoa and Tonga to French Polynesia.",
@@ -218,14 +344,64 @@ NAME_OVERRIDES: dict[str, str] = {
     "WF": "Wallis and Futuna",
 }
 
+# French and Spanish country names come from pycountry's translations of ISO 3166-1
+# (its iso-codes gettext catalogues), trying the short common name first because our
+# English names are short forms too ("South Korea", not "Korea, Republic of"). These
+# override the catalogue where it gives an inverted list form ("Russie, Fédération de"),
+# a misspelling, or not the UN short form. build_countries fails if one changes nothing.
+TRANSLATION_OVERRIDES: dict[str, dict[str, str]] = {
+    "fr": {
+        "AX": "Îles Åland",  # "Åland, Îles"
+        "CC": "Îles Cocos (Keeling)",  # "Cocos (Keeling), Îles"
+        "CX": "Île Christmas",  # "Christmas, Île"
+        "FK": "Îles Falkland (Malvinas)",  # UN form; catalogue "Malouines, Îles (Falkland)"
+        "FM": "Micronésie (États fédérés de)",  # "Micronésie, États fédérés de"
+        "GL": "Groenland",  # "Groënland", an old spelling
+        "GQ": "Guinée équatoriale",  # "Guinée Équatoriale"
+        "NG": "Nigéria",  # UN French short name; the catalogue keeps "Nigeria"
+        "PS": "Palestine",  # "Palestine, État de"
+        "RE": "La Réunion",  # "Réunion, Île de la"
+        "RU": "Russie",  # "Russie, Fédération de"
+        "SB": "Îles Salomon",  # "Salomon, Îles"
+        "VA": "Vatican",  # "Saint-Siège (état de la cité du Vatican)"
+        "VE": "Venezuela",  # "Vénézuela"
+        "VI": "Îles Vierges des États-Unis",  # "Îles Vierges, États-Unis"
+    },
+    "es": {
+        "AX": "Islas Åland",  # "Islas Äland"
+        "BF": "Burkina Faso",  # "Burquina Faso"
+        "BQ": "Bonaire, San Eustaquio y Saba",  # "Islas BES (Caribe Neerlandés)"
+        "CD": "República Democrática del Congo",  # "Congo, República Democrática del"
+        "CG": "República del Congo",  # "Congo", ambiguous next to the DR Congo
+        "CI": "Costa de Marfil",  # "Costa de Marfíl"
+        "DZ": "Argelia",  # the catalogue keeps the English "Algeria"
+        "FK": "Islas Malvinas (Falkland)",  # UN form; catalogue "Islas Falkland (Malvinas)"
+        "FM": "Micronesia (Estados Federados de)",  # "Micronesia, Estados Federados de"
+        "KM": "Comoras",  # "Comores, Islas"
+        "PN": "Islas Pitcairn",  # "Pitcairn"
+        "PS": "Palestina",  # "Palestina, Estado de"
+        "RU": "Rusia",  # "Federación Rusa"
+        "SX": "San Martín (zona neerlandesa)",  # "Isla de San Martín (zona holandesa)", unlike MF
+        "SR": "Surinam",  # "Surinám"
+        "TN": "Túnez",  # "Tunez"
+        "VA": "Vaticano",  # "Santa Sede (Ciudad Estado del Vaticano)"
+        "VG": "Islas Vírgenes Británicas",  # "Islas Vírgenes, Británicas"
+        "VI": "Islas Vírgenes de los Estados Unidos",  # "Islas Vírgenes, de EEUU."
+    },
+}
+
 # ---------------------------------------------------------------------------
 # Political and economic groupings, with CURRENT member states (ISO alpha-2).
-# Observers, associate members and candidates are not members.
+# Observers, associate members and candidates are not members. French and Spanish
+# names are the organisations' own, with their acronym in that language where one is
+# in use (the Pacific Islands Forum has none in Spanish).
 # ---------------------------------------------------------------------------
 GROUPINGS: list[dict] = [
     {
         "slug": "african-union",
         "name": "African Union (AU)",
+        "name_fr": "Union africaine (UA)",
+        "name_es": "Unión Africana (UA)",
         "description": "The continental union of the 55 African member states, successor to the OAU.",
         "website": "https://au.int",
         # All 54 UN member states in Africa plus the Sahrawi Arab Democratic Republic,
@@ -239,6 +415,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "ecowas",
         "name": "Economic Community of West African States (ECOWAS)",
+        "name_fr": "Communauté économique des États de l'Afrique de l'Ouest (CEDEAO)",
+        "name_es": "Comunidad Económica de los Estados de África Occidental (CEDEAO)",
         "description": "The regional economic community of West Africa, promoting economic integration and security.",
         "website": "https://www.ecowas.int",
         # Membership after the withdrawal of Burkina Faso, Mali and Niger took effect
@@ -248,6 +426,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "sadc",
         "name": "Southern African Development Community (SADC)",
+        "name_fr": "Communauté de développement de l'Afrique australe (SADC)",
+        "name_es": "Comunidad de Desarrollo de África Austral (SADC)",
         "description": "The regional economic community of sixteen Southern African states.",
         "website": "https://www.sadc.int",
         "members": "AO BW KM CD SZ LS MG MW MU MZ NA SC ZA TZ ZM ZW",
@@ -255,6 +435,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "eac",
         "name": "East African Community (EAC)",
+        "name_fr": "Communauté d'Afrique de l'Est (CAE)",
+        "name_es": "Comunidad de África Oriental (CAO)",
         "description": "The regional intergovernmental organisation of the East African partner states.",
         "website": "https://www.eac.int",
         # Includes South Sudan (2016), DR Congo (2022) and Somalia (2024).
@@ -263,6 +445,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "asean",
         "name": "Association of Southeast Asian Nations (ASEAN)",
+        "name_fr": "Association des nations de l'Asie du Sud-Est (ASEAN)",
+        "name_es": "Asociación de Naciones de Asia Sudoriental (ASEAN)",
         "description": "The regional organisation of Southeast Asian states for economic, political and security ties.",
         "website": "https://asean.org",
         # Timor-Leste became the 11th member at the ASEAN Summit in October 2025.
@@ -271,6 +455,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "oas",
         "name": "Organization of American States (OAS)",
+        "name_fr": "Organisation des États américains (OEA)",
+        "name_es": "Organización de los Estados Americanos (OEA)",
         "description": "The regional organisation of the independent states of the Americas.",
         "website": "https://www.oas.org",
         # 35 member states less Nicaragua, whose withdrawal took effect in November 2023: 34.
@@ -285,6 +471,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "european-union",
         "name": "European Union (EU)",
+        "name_fr": "Union européenne (UE)",
+        "name_es": "Unión Europea (UE)",
         "description": "The political and economic union of 27 European member states.",
         "website": "https://european-union.europa.eu",
         "members": "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE",
@@ -292,6 +480,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "pacific-islands-forum",
         "name": "Pacific Islands Forum (PIF)",
+        "name_fr": "Forum des îles du Pacifique (FIP)",
+        "name_es": "Foro de las Islas del Pacífico",
         "description": "The political grouping of the Pacific Island countries, Australia and New Zealand.",
         "website": "https://forumsec.org",
         # 18 full members, including the French territories French Polynesia and New
@@ -301,6 +491,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "commonwealth",
         "name": "Commonwealth of Nations",
+        "name_fr": "Commonwealth des nations",
+        "name_es": "Mancomunidad de Naciones",
         "description": "A voluntary association of 56 independent states, most of them former British territories.",
         "website": "https://thecommonwealth.org",
         # 56 members, including Gabon and Togo, which joined in June 2022.
@@ -315,6 +507,8 @@ GROUPINGS: list[dict] = [
     {
         "slug": "caricom",
         "name": "Caribbean Community (CARICOM)",
+        "name_fr": "Communauté des Caraïbes (CARICOM)",
+        "name_es": "Comunidad del Caribe (CARICOM)",
         "description": "The Caribbean community and common market of fifteen member states.",
         "website": "https://caricom.org",
         # The 15 full members (Montserrat, a British territory, is one); associate members excluded.
@@ -325,13 +519,17 @@ GROUPINGS: list[dict] = [
 
 # ---------------------------------------------------------------------------
 # Vocabularies. Term slugs are referenced elsewhere in the project: do not rename.
+# fr and es: the term's name in French and Spanish, short and in everyday use rather
+# than a word-for-word translation of the English.
 # Aliases: other mappings' words for the same concept ("scheme" says whose; "" for
 # plain synonyms). An alias name is unique within its vocabulary, case-insensitively.
 # ---------------------------------------------------------------------------
-def term(slug, name, description, parent=None, aliases=()):
+def term(slug, name, description, *, fr, es, parent=None, aliases=()):
     return {
         "slug": slug,
         "name": name,
+        "name_fr": fr,
+        "name_es": es,
         "description": description,
         "parent": parent,
         "aliases": [{"name": alias, "scheme": scheme} for scheme, alias in aliases],
@@ -350,6 +548,8 @@ VOCABULARIES: list[dict] = [
                 "policy-strategy",
                 "Cyber policy & strategy",
                 "Government policy, governance and strategic planning for cybersecurity and the digital economy.",
+                fr="Politique et stratégie de cybersécurité",
+                es="Política y estrategia de ciberseguridad",
                 aliases=[
                     (GFCE, "Cyber Security Policy and Strategy"),
                     (CMM, "Cybersecurity Policy and Strategy"),
@@ -362,6 +562,8 @@ VOCABULARIES: list[dict] = [
                 "national-strategy",
                 "National cybersecurity strategies",
                 "Developing, implementing and reviewing a national cybersecurity strategy and its action plan.",
+                fr="Stratégies nationales de cybersécurité",
+                es="Estrategias nacionales de ciberseguridad",
                 parent="policy-strategy",
                 aliases=[("", "national cybersecurity strategy"), ("", "NCS")],
             ),
@@ -370,6 +572,8 @@ VOCABULARIES: list[dict] = [
                 "Incident management & CIIP",
                 "Detecting, responding to and recovering from cyber incidents, and protecting the systems "
                 "a country depends on.",
+                fr="Gestion des incidents et infrastructures critiques",
+                es="Gestión de incidentes e infraestructuras críticas",
                 aliases=[
                     (GFCE, "Cyber Incident Management and Critical Infrastructure Protection"),
                     (GCI, "Technical Measures"),
@@ -380,6 +584,8 @@ VOCABULARIES: list[dict] = [
                 "cert-development",
                 "CERT/CSIRT development",
                 "Setting up and maturing national and sectoral computer emergency or security incident response teams.",
+                fr="Développement des CERT/CSIRT",
+                es="Desarrollo de CERT/CSIRT",
                 parent="incident-management",
                 aliases=[
                     ("", "CSIRT"),
@@ -393,6 +599,8 @@ VOCABULARIES: list[dict] = [
                 "Critical information infrastructure protection",
                 "Identifying critical information infrastructure and securing it through regulation, "
                 "risk management and public-private cooperation.",
+                fr="Protection des infrastructures d'information critiques",
+                es="Protección de infraestructuras críticas de información",
                 parent="incident-management",
                 aliases=[("", "CIIP"), ("", "critical infrastructure protection")],
             ),
@@ -400,6 +608,8 @@ VOCABULARIES: list[dict] = [
                 "cybercrime",
                 "Cybercrime",
                 "Preventing, investigating and prosecuting crime committed against or by means of computer systems.",
+                fr="Cybercriminalité",
+                es="Ciberdelincuencia",
                 aliases=[(GFCE, "Cybercrime"), ("", "computer crime"), ("", "cyber-enabled crime")],
             ),
             term(
@@ -407,6 +617,8 @@ VOCABULARIES: list[dict] = [
                 "Cybercrime legislation",
                 "Laws and regulations that criminalise cyber offences and give authorities procedural powers, "
                 "and their alignment with international instruments.",
+                fr="Législation sur la cybercriminalité",
+                es="Legislación sobre ciberdelincuencia",
                 parent="cybercrime",
                 aliases=[
                     (CMM, "Legal and Regulatory Frameworks"),
@@ -419,6 +631,8 @@ VOCABULARIES: list[dict] = [
                 "digital-forensics",
                 "Digital forensics & e-evidence",
                 "Collecting, preserving and analysing electronic evidence so that it holds up in court.",
+                fr="Criminalistique numérique et preuve électronique",
+                es="Informática forense y evidencia digital",
                 parent="cybercrime",
                 aliases=[("", "e-evidence"), ("", "electronic evidence"), ("", "computer forensics")],
             ),
@@ -426,6 +640,8 @@ VOCABULARIES: list[dict] = [
                 "culture-skills",
                 "Culture & skills",
                 "Building a cybersecurity culture in society and the human capacity to protect it.",
+                fr="Culture et compétences",
+                es="Cultura y competencias",
                 aliases=[
                     (GFCE, "Cyber Security Culture and Skills"),
                     (GCI, "Capacity Development Measures"),
@@ -437,6 +653,8 @@ VOCABULARIES: list[dict] = [
                 "Awareness raising",
                 "Campaigns and programmes that help people and organisations understand online risks and "
                 "adopt safe practices.",
+                fr="Sensibilisation",
+                es="Sensibilización",
                 parent="culture-skills",
                 aliases=[(CMM, "Cyber Culture and Society"), ("", "cyber hygiene"), ("", "awareness campaigns")],
             ),
@@ -444,6 +662,8 @@ VOCABULARIES: list[dict] = [
                 "workforce",
                 "Workforce & education",
                 "Cybersecurity education, professional skills and career pathways that grow a qualified workforce.",
+                fr="Main-d'œuvre et éducation",
+                es="Fuerza laboral y educación",
                 parent="culture-skills",
                 aliases=[
                     (CMM, "Building Cybersecurity Knowledge and Capabilities"),
@@ -457,6 +677,8 @@ VOCABULARIES: list[dict] = [
                 "Standards & technologies",
                 "Adoption of security standards, good practices and secure technologies by organisations "
                 "and the market.",
+                fr="Normes et technologies",
+                es="Estándares y tecnologías",
                 aliases=[
                     (GFCE, "Cyber Security Standards"),
                     (CMM, "Standards, Organisations, and Technologies"),
@@ -469,6 +691,8 @@ VOCABULARIES: list[dict] = [
                 "International law, norms & cyber diplomacy",
                 "Applying international law and norms of responsible state behaviour in cyberspace, "
                 "confidence-building measures and international cooperation.",
+                fr="Droit international, normes et cyberdiplomatie",
+                es="Derecho internacional, normas y ciberdiplomacia",
                 aliases=[
                     (GCI, "Cooperation Measures"),
                     ("", "CBMs"),
@@ -481,12 +705,16 @@ VOCABULARIES: list[dict] = [
                 "data-protection",
                 "Data protection & privacy",
                 "Personal data protection laws, supervisory authorities and privacy safeguards.",
+                fr="Protection des données et vie privée",
+                es="Protección de datos y privacidad",
                 aliases=[("", "privacy"), ("", "personal data protection")],
             ),
             term(
                 "child-online-protection",
                 "Child online protection",
                 "Keeping children safe online through policy, education, reporting mechanisms and industry measures.",
+                fr="Protection des enfants en ligne",
+                es="Protección infantil en línea",
                 aliases=[("", "COP"), ("", "online child safety")],
             ),
         ],
@@ -500,48 +728,64 @@ VOCABULARIES: list[dict] = [
                 "policymakers",
                 "Policymakers",
                 "Government officials and legislators who shape cybersecurity and digital policy.",
+                fr="Décideurs politiques",
+                es="Responsables de políticas",
                 aliases=[("", "policy makers"), ("", "government officials"), ("", "decision-makers")],
             ),
             term(
                 "diplomats",
                 "Diplomats",
                 "Foreign-ministry staff and delegates who negotiate cyber issues in international forums.",
+                fr="Diplomates",
+                es="Diplomáticos",
                 aliases=[("", "foreign ministry officials"), ("", "cyber diplomats")],
             ),
             term(
                 "certs",
                 "CERTs / CSIRTs",
                 "National, sectoral and organisational incident response teams and their analysts.",
+                fr="CERT / CSIRT",
+                es="CERT / CSIRT",
                 aliases=[("", "CSIRTs"), ("", "CERTs"), ("", "incident responders")],
             ),
             term(
                 "law-enforcement",
                 "Law enforcement",
                 "Police and other investigative agencies that handle cybercrime and digital evidence.",
+                fr="Forces de l'ordre",
+                es="Fuerzas del orden",
                 aliases=[("", "Law enforcement agencies"), ("", "LEAs"), ("", "police")],
             ),
             term(
                 "judiciary",
                 "Judiciary & prosecutors",
                 "Judges, prosecutors and other criminal justice professionals who deal with cyber cases.",
+                fr="Juges et procureurs",
+                es="Jueces y fiscales",
                 aliases=[("", "judges"), ("", "prosecutors"), ("", "criminal justice authorities")],
             ),
             term(
                 "private-sector",
                 "Private sector",
                 "Companies of every size, including operators of critical services and technology vendors.",
+                fr="Secteur privé",
+                es="Sector privado",
                 aliases=[("", "SMEs"), ("", "industry"), ("", "businesses")],
             ),
             term(
                 "civil-society",
                 "Civil society",
                 "Non-governmental organisations, foundations and community groups.",
+                fr="Société civile",
+                es="Sociedad civil",
                 aliases=[("", "NGOs"), ("", "CSOs"), ("", "non-governmental organisations")],
             ),
             term(
                 "academia",
                 "Academia",
                 "Universities, research institutes, lecturers and researchers.",
+                fr="Monde universitaire",
+                es="Academia",
                 aliases=[("", "universities"), ("", "researchers")],
             ),
             term(
@@ -549,24 +793,32 @@ VOCABULARIES: list[dict] = [
                 "Technical community",
                 "Network operators, registries, internet exchange points and other technical bodies "
                 "that run the internet.",
+                fr="Communauté technique",
+                es="Comunidad técnica",
                 aliases=[("", "internet technical community"), ("", "network operators"), ("", "ISPs")],
             ),
             term(
                 "women",
                 "Women",
                 "Initiatives that specifically reach women and girls, for example to close the cyber gender gap.",
+                fr="Femmes",
+                es="Mujeres",
                 aliases=[("", "women in cyber"), ("", "girls")],
             ),
             term(
                 "youth",
                 "Youth",
                 "Young people, pupils and students at the start of their education or career.",
+                fr="Jeunes",
+                es="Jóvenes",
                 aliases=[("", "young people"), ("", "students")],
             ),
             term(
                 "general-public",
                 "General public",
                 "Citizens and everyday internet users.",
+                fr="Grand public",
+                es="Público en general",
                 aliases=[("", "citizens"), ("", "end users")],
             ),
         ],
@@ -580,54 +832,72 @@ VOCABULARIES: list[dict] = [
                 "training",
                 "Training",
                 "Courses, workshops and e-learning that teach skills to participants.",
+                fr="Formation",
+                es="Capacitación",
                 aliases=[("", "courses"), ("", "e-learning"), ("", "capacity-building workshops")],
             ),
             term(
                 "technical-assistance",
                 "Technical assistance",
                 "Expert advice and hands-on support to help an institution build or improve its capabilities.",
+                fr="Assistance technique",
+                es="Asistencia técnica",
                 aliases=[("", "advisory support"), ("", "expert deployment")],
             ),
             term(
                 "funding",
                 "Funding",
                 "Grants and other financial support for cyber capacity-building work.",
+                fr="Financement",
+                es="Financiación",
                 aliases=[("", "grants"), ("", "financing"), ("", "donor funding")],
             ),
             term(
                 "research",
                 "Research",
                 "Studies, analysis and data that build the evidence base for capacity building.",
+                fr="Recherche",
+                es="Investigación",
                 aliases=[("", "studies"), ("", "analysis")],
             ),
             term(
                 "toolkit",
                 "Toolkits & guidance",
                 "Handbooks, guides, templates and tools that practitioners can reuse.",
+                fr="Boîtes à outils et guides",
+                es="Herramientas y guías",
                 aliases=[("", "guidance"), ("", "handbooks"), ("", "good practices")],
             ),
             term(
                 "exercise",
                 "Cyber exercises",
                 "Tabletop, simulation and technical exercises that test plans and teams.",
+                fr="Exercices cyber",
+                es="Ciberejercicios",
                 aliases=[("", "tabletop exercise"), ("", "cyber drills"), ("", "simulation exercises")],
             ),
             term(
                 "exchange",
                 "Peer exchange & mentoring",
                 "Twinning, study visits and mentoring that connect practitioners with peers.",
+                fr="Échanges entre pairs et mentorat",
+                es="Intercambio entre pares y mentoría",
                 aliases=[("", "mentoring"), ("", "peer learning"), ("", "twinning"), ("", "study visits")],
             ),
             term(
                 "dialogue",
                 "Policy dialogue & events",
                 "Conferences, roundtables and dialogues that bring stakeholders together.",
+                fr="Dialogue politique et événements",
+                es="Diálogo político y eventos",
                 aliases=[("", "conferences"), ("", "roundtables"), ("", "events")],
             ),
             term(
                 "assessment",
                 "Maturity assessments",
                 "Structured reviews of national or organisational cybersecurity capacity, such as CMM reviews.",
+                fr="Évaluations de maturité",
+                es="Evaluaciones de madurez",
                 aliases=[("", "capacity assessment"), ("", "maturity assessment"), ("", "needs assessment")],
             ),
         ],
@@ -657,7 +927,7 @@ def country_data_path() -> Path:
 def build_regions() -> list[dict]:
     regions: list[dict] = []
     seen: set[str] = set()
-    for m49, name, kind, parent, description in M49_REGIONS:
+    for m49, name, name_fr, name_es, kind, parent, description in M49_REGIONS:
         slug = slugify(name)
         assert parent is None or parent in seen, f"{slug}: parent {parent} must come first"
         assert (parent is None) == (kind == "continent"), slug
@@ -666,6 +936,8 @@ def build_regions() -> list[dict]:
             {
                 "slug": slug,
                 "name": name,
+                "name_fr": name_fr,
+                "name_es": name_es,
                 "kind": kind,
                 "parent": parent,
                 "m49": m49,
@@ -677,10 +949,34 @@ def build_regions() -> list[dict]:
     return regions
 
 
+class Untranslated(gettext.NullTranslations):
+    """A catalogue's last fallback: "" for a message it has no translation for."""
+
+    def gettext(self, message: str) -> str:
+        return ""
+
+
+def country_translations(language: str) -> dict[str, str]:
+    """ISO alpha-2 -> the country's name in this language ("" if there is none)."""
+    catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    catalogue.add_fallback(Untranslated())
+    names = {}
+    for country in pycountry.countries:
+        candidates = (getattr(country, key, "") for key in ("common_name", "name", "official_name"))
+        names[country.alpha_2] = next(
+            (t for english in candidates if english and (t := catalogue.gettext(english))), ""
+        )
+    for iso2, name in TRANSLATION_OVERRIDES[language].items():
+        assert names[iso2] != name, f"{language} {iso2}: override {name!r} is what the catalogue says already"
+        names[iso2] = name
+    return names
+
+
 def build_countries(region_slugs: set[str]) -> list[dict]:
     with country_data_path().open(encoding="utf-8", newline="") as handle:
         table = {row["ISO3"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
+    translations = {language: country_translations(language) for language in ("fr", "es")}
     countries = []
     for country in pycountry.countries:
         row = table.get(country.alpha_3)
@@ -699,6 +995,8 @@ def build_countries(region_slugs: set[str]) -> list[dict]:
                 "iso3": country.alpha_3,
                 "m49": f"{int(country.numeric):03d}",
                 "name": name,
+                "name_fr": translations["fr"][iso2],
+                "name_es": translations["es"][iso2],
                 "region": region,
             }
         )
@@ -707,6 +1005,9 @@ def build_countries(region_slugs: set[str]) -> list[dict]:
     assert len(countries) == 249, len(countries)
     for key in ("iso2", "iso3", "m49", "name"):
         assert len({c[key] for c in countries}) == len(countries), f"duplicate {key}"
+    for key in ("name_fr", "name_es"):
+        names = [c[key] for c in countries if c[key]]
+        assert len(set(names)) == len(names), f"duplicate {key}"
     assert [c["iso2"] for c in countries if c["region"] is None] == ["AQ"]
     return countries
 
@@ -722,6 +1023,8 @@ def build_groupings(iso2_codes: set[str]) -> list[dict]:
             {
                 "slug": grouping["slug"],
                 "name": grouping["name"],
+                "name_fr": grouping["name_fr"],
+                "name_es": grouping["name_es"],
                 "kind": "grouping",
                 "parent": None,
                 "m49": "",
@@ -746,8 +1049,17 @@ def build_groupings(iso2_codes: set[str]) -> list[dict]:
     return groupings
 
 
+def check_translated(rows: list[dict], what: str) -> None:
+    """Hand-written French and Spanish names: present, and not two rows with the same one."""
+    for key in ("name_fr", "name_es"):
+        names = [row[key].casefold() for row in rows]
+        assert all(names), f"{what}: {key} missing for {[r['slug'] for r in rows if not r[key]]}"
+        assert len(set(names)) == len(names), f"{what}: duplicate {key}"
+
+
 def check_vocabularies(vocabularies: list[dict]) -> None:
     for vocabulary in vocabularies:
+        check_translated(vocabulary["terms"], vocabulary["slug"])
         slugs: set[str] = set()
         names = {t["name"].casefold(): t["slug"] for t in vocabulary["terms"]}
         aliases: set[str] = set()
@@ -775,6 +1087,7 @@ def main(argv: list[str] | None = None) -> int:
     m49_regions = build_regions()
     countries = build_countries({r["slug"] for r in m49_regions})
     groupings = build_groupings({c["iso2"] for c in countries})
+    check_translated(m49_regions + groupings, "regions")
     check_vocabularies(VOCABULARIES)
     outputs = {
         "regions.json": render(m49_regions + groupings),

@@ -6,10 +6,10 @@ from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "m49", "member_count"]
+    list_display = ["name", "name_fr", "name_es", "kind", "parent", "m49", "member_count"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
-    search_fields = ["name", "slug", "m49"]
+    search_fields = ["name", "name_fr", "name_es", "slug", "m49"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "members"]
 
@@ -23,10 +23,10 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
-    list_display = ["name", "iso2", "iso3", "m49", "region"]
+    list_display = ["name", "name_fr", "name_es", "iso2", "iso3", "m49", "region"]
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["region"]
-    search_fields = ["name", "iso2", "iso3", "m49"]
+    search_fields = ["name", "name_fr", "name_es", "iso2", "iso3", "m49"]
     autocomplete_fields = ["region"]
 
 
@@ -44,11 +44,11 @@ class VocabularyAdmin(admin.ModelAdmin):
 
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
-    list_display = ["name", "vocabulary", "parent", "order"]
+    list_display = ["name", "name_fr", "name_es", "vocabulary", "parent", "order"]
     list_filter = ["vocabulary"]
     list_select_related = ["vocabulary", "parent"]
     list_editable = ["order"]
-    search_fields = ["name", "slug", "aliases__name"]
+    search_fields = ["name", "name_fr", "name_es", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
     inlines = [TermAliasInline]
@@ -59,7 +59,7 @@ class TermAliasAdmin(admin.ModelAdmin):
     list_display = ["name", "scheme", "term", "vocabulary"]
     list_filter = ["scheme", "term__vocabulary"]
     list_select_related = ["term__vocabulary"]
-    search_fields = ["name", "term__name"]
+    search_fields = ["name", "term__name", "term__name_fr", "term__name_es"]
     autocomplete_fields = ["term"]
 
     @admin.display(ordering="term__vocabulary__name")

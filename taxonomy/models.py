@@ -47,6 +47,28 @@ class Tree:
         return depth
 
 
+class TranslatedNames:
+    """Names in French and Spanish next to the English ``name``.
+
+    Visitors search and read in all three languages, so a place or term has to be
+    found by any of its names. Each model declares its own ``name_fr`` and ``name_es``
+    (their lengths follow ``name``); the behaviour is shared here.
+    """
+
+    TRANSLATED = ("fr", "es")
+
+    def names(self) -> list[str]:
+        """The English, French and Spanish names, without blanks or repeats."""
+        return list(dict.fromkeys(name for name in (self.name, self.name_fr, self.name_es) if name))
+
+    def localized_name(self, language_code: str | None) -> str:
+        """The name in this language ("fr", "es-419"...) when there is one, else the English name."""
+        language = (language_code or "").replace("_", "-").split("-")[0].lower()
+        if language in self.TRANSLATED:
+            return getattr(self, f"name_{language}") or self.name
+        return self.name
+
+
 class RegionQuerySet(models.QuerySet):
     def with_descendants(self) -> "RegionQuerySet":
         """These regions and their sub-regions and intermediate regions."""
@@ -57,7 +79,7 @@ class RegionQuerySet(models.QuerySet):
         return Country.objects.filter(models.Q(region__in=self) | models.Q(groupings__in=self)).distinct()
 
 
-class Region(models.Model):
+class Region(TranslatedNames, models.Model):
     class Kind(models.TextChoices):
         CONTINENT = "continent", _("Continent")
         SUB_REGION = "sub_region", _("Sub-region")
@@ -65,6 +87,8 @@ class Region(models.Model):
 
     slug = LowercaseSlugField(max_length=80, unique=True)
     name = models.CharField(max_length=160)
+    name_fr = models.CharField("name in French", max_length=160, blank=True)
+    name_es = models.CharField("name in Spanish", max_length=160, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     m49 = models.CharField("M49 code", max_length=3, blank=True, help_text="UN M49 numeric code, for M49 regions.")
@@ -96,11 +120,13 @@ class Region(models.Model):
         return (self.slug,)
 
 
-class Country(models.Model):
+class Country(TranslatedNames, models.Model):
     iso2 = models.CharField("ISO alpha-2", max_length=2, primary_key=True)
     iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
     m49 = models.CharField("M49 code", max_length=3, unique=True)
     name = models.CharField(max_length=120)
+    name_fr = models.CharField("name in French", max_length=120, blank=True)
+    name_es = models.CharField("name in Spanish", max_length=120, blank=True)
     region = models.ForeignKey(
         Region,
         null=True,
@@ -159,10 +185,12 @@ class TermQuerySet(models.QuerySet):
         return self.of(Vocabulary.MODALITY)
 
 
-class Term(models.Model):
+class Term(TranslatedNames, models.Model):
     vocabulary = models.ForeignKey(Vocabulary, on_delete=models.PROTECT, related_name="terms")
     slug = LowercaseSlugField(max_length=80)
     name = models.CharField(max_length=120)
+    name_fr = models.CharField("name in French", max_length=120, blank=True)
+    name_es = models.CharField("name in Spanish", max_length=120, blank=True)
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     order = models.PositiveIntegerField(default=0)

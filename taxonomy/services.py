@@ -33,6 +33,8 @@ def load_reference(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
             slug=row["slug"],
             defaults={
                 "name": row["name"],
+                "name_fr": row.get("name_fr", ""),
+                "name_es": row.get("name_es", ""),
                 "kind": row["kind"],
                 "parent": by_slug[row["parent"]] if row.get("parent") else None,
                 "m49": row.get("m49") or "",
@@ -48,6 +50,8 @@ def load_reference(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
                 "iso3": row["iso3"],
                 "m49": row["m49"],
                 "name": row["name"],
+                "name_fr": row.get("name_fr", ""),
+                "name_es": row.get("name_es", ""),
                 "region": by_slug[row["region"]] if row.get("region") else None,
             },
         )
@@ -69,6 +73,8 @@ def load_reference(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
                 slug=row["slug"],
                 defaults={
                     "name": row["name"],
+                    "name_fr": row.get("name_fr", ""),
+                    "name_es": row.get("name_es", ""),
                     "description": row.get("description", ""),
                     "parent": terms[row["parent"]] if row.get("parent") else None,
                     "order": order,

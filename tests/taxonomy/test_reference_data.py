@@ -1,5 +1,5 @@
 import pytest
-from django.db.models import F
+from django.db.models import F, Q
 
 from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
 from taxonomy.services import load_reference
@@ -124,3 +124,78 @@ def test_loading_reference_twice_duplicates_nothing():
     after = (Region.objects.count(), Country.objects.count(), Term.objects.count(), TermAlias.objects.count())
     assert after == before
     assert Region.members.through.objects.count() == members_before
+
+
+@pytest.mark.parametrize("model", [Country, Region, Term])
+def test_every_row_has_french_and_spanish_names(model):
+    assert model.objects.exists()
+    untranslated = sorted(str(row) for row in model.objects.filter(Q(name_fr="") | Q(name_es="")))
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("model", "key", "name_fr", "name_es"),
+    [
+        (Country, {"iso2": "CI"}, "Côte d'Ivoire", "Costa de Marfil"),
+        (Country, {"iso2": "US"}, "États-Unis", "Estados Unidos"),
+        (Country, {"iso2": "NG"}, "Nigéria", "Nigeria"),
+        (Country, {"iso2": "DE"}, "Allemagne", "Alemania"),
+        (Country, {"iso2": "KR"}, "Corée du Sud", "Corea del Sur"),
+        (Region, {"slug": "western-africa"}, "Afrique de l'Ouest", "África occidental"),
+        (Region, {"slug": "sub-saharan-africa"}, "Afrique subsaharienne", "África subsahariana"),
+        (Region, {"slug": "african-union"}, "Union africaine (UA)", "Unión Africana (UA)"),
+        (
+            Region,
+            {"slug": "ecowas"},
+            "Communauté économique des États de l'Afrique de l'Ouest (CEDEAO)",
+            "Comunidad Económica de los Estados de África Occidental (CEDEAO)",
+        ),
+        (Term, {"vocabulary__slug": "topic", "slug": "cybercrime"}, "Cybercriminalité", "Ciberdelincuencia"),
+        (Term, {"vocabulary__slug": "audience", "slug": "law-enforcement"}, "Forces de l'ordre", "Fuerzas del orden"),
+    ],
+)
+def test_known_french_and_spanish_names(model, key, name_fr, name_es):
+    row = model.objects.get(**key)
+    assert (row.name_fr, row.name_es) == (name_fr, name_es)
+
+
+def test_names_lists_english_french_and_spanish():
+    assert Country.objects.get(iso2="US").names() == ["United States", "États-Unis", "Estados Unidos"]
+
+
+def test_names_drops_blanks_and_repeats():
+    assert Country.objects.get(iso2="NG").names() == ["Nigeria", "Nigéria"]  # Spanish is "Nigeria" too
+    assert Term(name="Women", name_fr="", name_es="Mujeres").names() == ["Women", "Mujeres"]
+
+
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [
+        ("fr", "Afrique de l'Ouest"),
+        ("es", "África occidental"),
+        ("es-419", "África occidental"),
+        ("fr_CA", "Afrique de l'Ouest"),
+        ("en", "Western Africa"),
+        ("de", "Western Africa"),
+        ("", "Western Africa"),
+        (None, "Western Africa"),
+    ],
+)
+def test_localized_name_picks_the_language(language_code, expected):
+    assert Region.objects.get(slug="western-africa").localized_name(language_code) == expected
+
+
+def test_localized_name_falls_back_to_english_when_untranslated():
+    region = Region(name="Western Africa", name_fr="", name_es="África occidental")
+    assert region.localized_name("fr") == "Western Africa"
+    assert region.localized_name("es") == "África occidental"
+
+
+def test_loading_reference_restores_edited_translations():
+    Country.objects.filter(iso2="US").update(name_fr="", name_es="wrong")
+    Region.objects.filter(slug="western-africa").update(name_fr="wrong")
+    Term.objects.filter(slug="cybercrime").update(name_es="")
+    load_reference()
+    assert Country.objects.values_list("name_fr", "name_es").get(iso2="US") == ("États-Unis", "Estados Unidos")
+    assert Region.objects.get(slug="western-africa").name_fr == "Afrique de l'Ouest"
+    assert Term.objects.topics().get(slug="cybercrime").name_es == "Ciberdelincuencia"
