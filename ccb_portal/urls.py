@@ -11,6 +11,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/<str:code>/", views.set_language, name="language"),
     path("admin/", admin.site.urls),
-    path("", include("taxonomy.urls")),
     path("", include("initiatives.urls")),
 ]

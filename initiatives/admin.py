@@ -2,9 +2,18 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils.translation import ngettext
 
-from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
-from initiatives.selectors import in_regions_q, with_term_children
-from taxonomy.models import Region, Term, Vocabulary
+from initiatives.dimensions import TERM_DIMENSIONS, Dimension
+from initiatives.membership import deferred_refresh
+from initiatives.models import (
+    Initiative,
+    Organisation,
+    Participation,
+    RegionReach,
+    Source,
+    SourceRecord,
+    TermMembership,
+)
+from taxonomy.models import Region, Term
 
 
 class ParticipationInline(admin.TabularInline):
@@ -20,38 +29,28 @@ class SourceRecordInline(admin.TabularInline):
 
 
 class TermListFilter(admin.SimpleListFilter):
-    """Filter by one vocabulary's terms; a parent term also matches its children."""
+    """Filter by one vocabulary's terms; a parent term also matches its children (membership table)."""
 
-    vocabulary: str
-    field: str
+    dimension: Dimension
 
     def lookups(self, request, model_admin):
-        terms = Term.objects.of(self.vocabulary).select_related("parent")
+        terms = Term.objects.of(self.dimension.vocabulary).select_related("parent")
         return [(t.slug, f"– {t.name}" if t.parent_id else t.name) for t in terms]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        terms = with_term_children(Term.objects.of(self.vocabulary).filter(slug=self.value()))
-        return queryset.filter(**{f"{self.field}__in": terms}).distinct()
+        terms = Term.objects.of(self.dimension.vocabulary).filter(slug=self.value())
+        return queryset.filter(pk__in=TermMembership.objects.filter(term__in=terms).values("initiative_id"))
 
 
-class TopicFilter(TermListFilter):
-    title = "topic"
-    parameter_name = "topic"
-    vocabulary = Vocabulary.TOPIC
-    field = "topics"
-
-
-class AudienceFilter(TermListFilter):
-    title = "target users"
-    parameter_name = "audience"
-    vocabulary = Vocabulary.AUDIENCE
-    field = "audiences"
+def term_list_filter(dimension: Dimension) -> type[TermListFilter]:
+    attributes = {"title": str(dimension.label).lower(), "parameter_name": dimension.name, "dimension": dimension}
+    return type(f"{dimension.name.title()}Filter", (TermListFilter,), attributes)
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """Continents and groupings, each with their sub-regions and member countries."""
+    """Continents and groupings: initiatives whose footprint meets them, as on the public list."""
 
     title = "region"
     parameter_name = "region"
@@ -63,7 +62,8 @@ class RegionFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        return queryset.filter(in_regions_q(Region.objects.filter(slug=self.value())))
+        reached = RegionReach.objects.filter(region__slug=self.value())
+        return queryset.filter(pk__in=reached.values("initiative_id"))
 
 
 @admin.register(Initiative)
@@ -77,7 +77,13 @@ class InitiativeAdmin(admin.ModelAdmin):
         "topic_list",
         "updated_at",
     ]
-    list_filter = ["publication_state", "status", RegionFilter, TopicFilter, AudienceFilter, "last_verified"]
+    list_filter = [
+        "publication_state",
+        "status",
+        RegionFilter,
+        *(term_list_filter(dimension) for dimension in TERM_DIMENSIONS),
+        "last_verified",
+    ]
     search_fields = ["title", "summary", "slug", "participations__organisation__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries", "regions", "topics", "audiences", "modalities"]
@@ -92,6 +98,12 @@ class InitiativeAdmin(admin.ModelAdmin):
         ("Money", {"fields": ["budget", "currency"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["publication_state", "last_verified", "created_at", "updated_at"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        # Each many-to-many field and inline row changes the initiative again: refresh its
+        # membership rows and search document once, at the end, inside the admin's transaction.
+        with deferred_refresh():
+            super().save_related(request, form, formsets, change)
 
     def get_queryset(self, request):
         # Two prefetches keep the changelist at a constant number of queries per page.

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from initiatives.filters import InitiativeFilter, filter_labels, published_filter
+from initiatives.dimensions import FACET_NAMES
+from initiatives.filters import InitiativeFilter, filter_labels
 from initiatives.models import Initiative
-from initiatives.selectors import FACET_NAMES, Facet, facets
+from initiatives.search import Named, lexicon, named_in, nearest_names, words_of
+from initiatives.selectors import Facet, reach_labels, search_initiatives
 
 PAGE_SIZE = 20
 SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the full list beyond this
@@ -20,6 +22,12 @@ SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the
 class Chip:
     label: str
     remove_url: str
+
+
+@dataclass
+class Suggestion:
+    label: str
+    url: str
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Browse:
     message: str = ""
     facets: list[Facet] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     query: str = ""
 
     @property
@@ -53,10 +62,18 @@ def query_for(**params: str) -> QueryDict:
 
 
 def canonical_query(data: QueryDict, drop=("page",)) -> QueryDict:
-    query = data.copy()
-    for key in drop:
-        query.pop(key, None)
+    """The query as links should carry it: without the page, and without empty parameters."""
+    query = QueryDict(mutable=True)
+    for key in data:
+        if key not in drop:
+            values = [value for value in data.getlist(key) if value.strip()]
+            if values:
+                query.setlist(key, values)
     return query
+
+
+def list_url(query: QueryDict) -> str:
+    return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
 
 
 def without_value(data: QueryDict, name: str, value: str) -> str:
@@ -66,20 +83,66 @@ def without_value(data: QueryDict, name: str, value: str) -> str:
         query.setlist(name, kept)
     else:
         query.pop(name, None)
-    return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
+    return list_url(query)
+
+
+def _filter_instead(query: QueryDict, named: Named) -> str:
+    """The list with the words that named a place or term taken out of `q` and its filter added."""
+    query = canonical_query(query)
+    rest = words_of(query.get("q", ""))
+    for word in named.words:
+        if word in rest:
+            rest.remove(word)
+    if rest:
+        query["q"] = " ".join(rest)
+    else:
+        query.pop("q", None)
+    values = query.getlist(named.parameter)
+    if named.value.lower() not in {v.lower() for v in values}:
+        query.setlist(named.parameter, [*values, named.value])
+    return list_url(query)
+
+
+def suggestions(query: QueryDict, total: int) -> list[Suggestion]:
+    """Filters the words of `q` name; when nothing matched, what the visitor may have meant."""
+    q = query.get("q", "")
+    if not words_of(q):
+        return []
+    known = lexicon()
+    found = [
+        Suggestion(
+            _("Filter by %(dimension)s: %(name)s") % {"dimension": named.dimension_label, "name": named.label},
+            _filter_instead(query, named),
+        )
+        for named in named_in(q, known)
+    ]
+    if total == 0:
+        found += [
+            Suggestion(
+                _("Did you mean %(dimension)s: %(name)s?") % {"dimension": named.dimension_label, "name": named.label},
+                _filter_instead(query, named),
+            )
+            for named in nearest_names(q, known)
+            if all(named.label not in s.label for s in found)
+        ]
+        others = canonical_query(query)
+        if len(others) > 1:
+            found.append(Suggestion(_("Search every initiative for “%(q)s”") % {"q": q[:80]}, list_url(query_for(q=q))))
+    return found
 
 
 def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SIZE) -> Browse:
-    """Validate the query, then the page of results, the named facets and the chips."""
-    filterset = published_filter(data)
+    """Validate the query, then the page of results, the named facets, the chips and the suggestions."""
+    search = search_initiatives(data, facet_names=facet_names)
+    filterset = search.filterset
     query = canonical_query(data)
     result = Browse(filterset=filterset, query=query.urlencode())
-    if not filterset.is_valid():
+    if not search.valid:
         result.status = 400
         result.message = _("Some filters could not be applied, so no results are shown. Correct or remove them.")
         return result
 
-    paginator = Paginator(filterset.qs, page_size)
+    paginator = Paginator(search.queryset, page_size)
     result.total = paginator.count
     raw_page = data.get("page", "1")
     valid = raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 9
@@ -92,10 +155,19 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
         ) % {"page": raw_page[:20], "count": paginator.num_pages}
         return result
     result.page = paginator.page(int(raw_page))
-    result.page.object_list = result.page.object_list.with_related()
-    result.facets = facets(filterset, facet_names) if facet_names else []
+    cards = list(result.page.object_list.with_related())
+    labels = reach_labels(filterset, [card.pk for card in cards])
+    for card in cards:
+        card.reach_label = labels.get(card.pk)
+    result.page.object_list = cards
+    result.facets = search.facets
+    result.suggestions = suggestions(query, result.total)
     for name, value in filterset.active_values().items():
         label = filterset.filters[name].label or name
+        if isinstance(value, bool):  # a flag: `specific`
+            query_without = canonical_query(query, drop=("page", name))
+            result.chips.append(Chip(str(label), list_url(query_without)))
+            continue
         items = [value] if isinstance(value, str) else list(value)
         for item, url_value in zip(items, filter_labels(value), strict=True):
             shown = Initiative.Status(item).label if name == "status" else item

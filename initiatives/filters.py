@@ -1,9 +1,12 @@
-"""What a URL query means: the one FilterSet behind the HTML lists and the CSV export (and any future API).
+"""What a URL query means: the one FilterSet, applied by selectors.search_initiatives for every listing.
 
-Repeated values of one parameter are ORed, different parameters are ANDed.
-A region covers its sub-regions and its countries; a parent term covers its
-children. Invalid input (unknown slugs, bad years, unknown sort) makes the
-FilterSet invalid: views must check is_valid() and say so rather than
+One parameter per dimension (initiatives.dimensions), plus `q`, `specific` and
+`sort`. Repeated values of one parameter are ORed, different parameters are
+ANDed. Places follow the footprint rule (DESIGN.md): an initiative is in region
+R or country C when the countries it serves meet R's countries (or C), read
+from the membership tables; a parent term covers its children. Each filter is
+one semi-join on an indexed table. Invalid input (unknown slugs, bad years,
+unknown sort) makes the FilterSet invalid: callers must say so rather than
 silently show an unfiltered list.
 """
 
@@ -15,24 +18,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from initiatives.models import Initiative, Organisation, Participation
+from initiatives.dimensions import DIMENSIONS, Dimension
+from initiatives.models import (
+    FootprintCountry,
+    Initiative,
+    Organisation,
+    Participation,
+    Reach,
+    RegionReach,
+    TermMembership,
+)
 from initiatives.search import search
-from initiatives.selectors import in_regions_q, with_term_children
-from taxonomy.models import Country, Region, Term, Tree
+from taxonomy.models import Country, Region, Term
 
 MAX_VALUES = 30  # per parameter; more is not a real query
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
 MIN_YEAR, MAX_YEAR = 1990, 2100
-
-TERM_THROUGH = {
-    "topic": Initiative.topics.through,
-    "audience": Initiative.audiences.through,
-    "modality": Initiative.modalities.through,
-}
 
 BY_TITLE = Lower("title").asc()
 SORTS = {
@@ -120,59 +124,47 @@ class StatusFilter(django_filters.MultipleChoiceFilter):
     field_class = StatusField
 
 
+class FlagField(forms.Field):
+    """A checkbox in the URL: 1/true/on/yes or 0/false/off/no (or absent)."""
+
+    widget = forms.TextInput  # the raw text, so that a bad value is an error, not "on"
+
+    def to_python(self, value):
+        text = str(value or "").strip().lower()
+        if text in {"", "0", "false", "off", "no"}:
+            return False
+        if text in {"1", "true", "on", "yes"}:
+            return True
+        raise ValidationError(_("“%(value)s” is not a yes or no (use 1 or 0).") % {"value": text[:20]})
+
+
+class FlagFilter(django_filters.Filter):
+    field_class = FlagField
+
+
+def filter_for(dimension: Dimension) -> django_filters.Filter:
+    """The URL parameter of one dimension."""
+    common = {"field_name": dimension.name, "label": dimension.label, "method": f"filter_{dimension.kind}"}
+    if dimension.kind == "status":
+        return StatusFilter(
+            choices=Initiative.Status.choices,
+            error_messages={"invalid_choice": gettext_lazy("Unknown status: “%(value)s”.")},
+            **common,
+        )
+    if dimension.kind == "year":
+        return YearsFilter(**common)
+    queryset, extra = {
+        "region": (Region.objects.all(), {}),
+        "country": (Country.objects.all(), {"to_field_name": "iso2", "normalise": str.upper}),
+        "term": (Term.objects.of(dimension.vocabulary), {}),
+        "organisation": (Organisation.objects.all(), {}),
+    }[dimension.kind]
+    return SlugFilter(queryset=queryset, label_for_errors=dimension.error_label, **extra, **common)
+
+
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("Search"), max_length=200, method="filter_q")
-    region = SlugFilter(
-        label=gettext_lazy("Region"),
-        queryset=Region.objects.all(),
-        label_for_errors=gettext_lazy("region"),
-        method="filter_region",
-    )
-    country = SlugFilter(
-        label=gettext_lazy("Country"),
-        queryset=Country.objects.all(),
-        to_field_name="iso2",
-        label_for_errors=gettext_lazy("country code"),
-        normalise=str.upper,
-        method="filter_country",
-    )
-    topic = SlugFilter(
-        label=gettext_lazy("Topic"),
-        queryset=Term.objects.topics(),
-        label_for_errors=gettext_lazy("topic"),
-        method="filter_terms",
-    )
-    audience = SlugFilter(
-        label=gettext_lazy("Target users"),
-        queryset=Term.objects.audiences(),
-        label_for_errors=gettext_lazy("target user"),
-        method="filter_terms",
-    )
-    modality = SlugFilter(
-        label=gettext_lazy("Modality"),
-        queryset=Term.objects.modalities(),
-        label_for_errors=gettext_lazy("modality"),
-        method="filter_terms",
-    )
-    implementer = SlugFilter(
-        label=gettext_lazy("Implementer"),
-        queryset=Organisation.objects.all(),
-        label_for_errors=gettext_lazy("organisation"),
-        method="filter_participant",
-    )
-    funder = SlugFilter(
-        label=gettext_lazy("Funder"),
-        queryset=Organisation.objects.all(),
-        label_for_errors=gettext_lazy("organisation"),
-        method="filter_participant",
-    )
-    status = StatusFilter(
-        label=gettext_lazy("Status"),
-        choices=Initiative.Status.choices,
-        method="filter_status",
-        error_messages={"invalid_choice": gettext_lazy("Unknown status: “%(value)s”.")},
-    )
-    year = YearsFilter(label=gettext_lazy("Active in year"), method="filter_year")
+    specific = FlagFilter(label=gettext_lazy("Only those that target the place itself"), method="filter_noop")
     sort = django_filters.ChoiceFilter(
         label=gettext_lazy("Sort by"),
         choices=[(key, label) for key, (_, label) in SORTS.items()],
@@ -181,50 +173,48 @@ class InitiativeFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": gettext_lazy("Unknown sort order: “%(value)s”.")},
     )
 
-    ROLES = {"implementer": Participation.Role.IMPLEMENTER, "funder": Participation.Role.FUNDER}
-
     class Meta:
         model = Initiative
         fields: list[str] = []
 
-    # The hierarchies, read once per query however many filters and facets walk them.
-    @cached_property
-    def region_tree(self) -> Tree:
-        return Tree(Region.objects)
+    @property
+    def specific_only(self) -> bool:
+        return bool(self.form.cleaned_data.get("specific"))
 
-    @cached_property
-    def term_tree(self) -> Tree:
-        return Tree(Term.objects)
-
-    # --- one method per parameter; each narrows with a subquery so no row repeats
+    # --- one method per kind of dimension; each narrows with one semi-join, so no row repeats
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search(queryset, value) if value.strip() else queryset
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(in_regions_q(value, self.region_tree)) if value else queryset
+        if not value:
+            return queryset
+        rows = RegionReach.objects.filter(region__in=[region.pk for region in value])
+        if self.specific_only:
+            rows = rows.filter(specific=True)
+        return queryset.filter(pk__in=rows.values("initiative_id"))
 
     def filter_country(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            pk__in=Initiative.countries.through.objects.filter(country__in=value).values("initiative_id")
-        )
+        rows = FootprintCountry.objects.filter(country__in=[country.pk for country in value])
+        if self.specific_only:
+            rows = rows.filter(reach=Reach.COUNTRY)
+        return queryset.filter(pk__in=rows.values("initiative_id"))
 
-    def filter_terms(self, queryset, name, value):
+    def filter_term(self, queryset, name, value):
         if not value:
             return queryset
-        through = TERM_THROUGH[name]
-        return queryset.filter(
-            pk__in=through.objects.filter(term__in=with_term_children(value, self.term_tree)).values("initiative_id")
-        )
+        rows = TermMembership.objects.filter(term__in=[term.pk for term in value])
+        return queryset.filter(pk__in=rows.values("initiative_id"))
 
-    def filter_participant(self, queryset, name, value):
+    def filter_organisation(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            pk__in=Participation.objects.filter(role=self.ROLES[name], organisation__in=value).values("initiative_id")
+        rows = Participation.objects.filter(
+            role=DIMENSION_ROLES[name], organisation__in=[organisation.pk for organisation in value]
         )
+        return queryset.filter(pk__in=rows.values("initiative_id"))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=value) if value else queryset
@@ -240,7 +230,7 @@ class InitiativeFilter(django_filters.FilterSet):
         return queryset.filter(active)
 
     def filter_noop(self, queryset, name, value):
-        return queryset  # ordering is applied last, in filter_queryset
+        return queryset  # `specific` qualifies the place filters; ordering is applied last
 
     # --- applying them
 
@@ -268,6 +258,17 @@ class InitiativeFilter(django_filters.FilterSet):
         return {name: value for name, value in self.form.cleaned_data.items() if name != "sort" and value}
 
 
+# One parameter per dimension, between `q` and `specific` (the order of the form's fields).
+_declared = InitiativeFilter.base_filters
+InitiativeFilter.base_filters = {
+    "q": _declared["q"],
+    **{dimension.name: filter_for(dimension) for dimension in DIMENSIONS},
+    "specific": _declared["specific"],
+    "sort": _declared["sort"],
+}
+DIMENSION_ROLES = {dimension.name: dimension.role for dimension in DIMENSIONS if dimension.kind == "organisation"}
+
+
 def published_filter(data) -> InitiativeFilter:
     """The FilterSet for a query over published initiatives: every public list starts here."""
     return InitiativeFilter(data, queryset=Initiative.objects.published())
@@ -277,4 +278,6 @@ def filter_labels(value) -> list[str]:
     """How a cleaned filter value reads in a URL: slugs, ISO codes, years or the text itself."""
     if isinstance(value, str):
         return [value]
+    if isinstance(value, bool):
+        return ["1"]
     return [getattr(item, "slug", None) or getattr(item, "iso2", None) or str(item) for item in value]

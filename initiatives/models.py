@@ -1,5 +1,6 @@
 """Who does what, where, for whom: initiatives, organisations and provenance."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -136,10 +137,11 @@ class Initiative(models.Model):
     last_verified = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Title, summary, description, organisation names and keywords in one column,
-    # kept up to date by initiatives.search, so text search needs no joins and
-    # PostgreSQL can index it (see the migration that adds initiative_search_idx).
-    search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL's weighted full-text document (title, then summary, organisations and
+    # keywords, then places and terms, then the description), kept up to date by
+    # initiatives.membership and indexed by initiative_search_vector_idx. SQLite keeps
+    # the same document in the FTS5 table initiatives_initiative_fts instead.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -270,3 +272,120 @@ class SourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.external_id or self.initiative}"
+
+
+# --- Membership tables: denormalised, indexed answers to "where" and "about what".
+# Written only by initiatives.membership (on every write path, and rebuilt from scratch by
+# `manage.py rebuild_membership`); read by filters and facets with plain semi-joins and GROUP BY.
+
+
+class Reach(models.IntegerChoices):
+    """How an initiative reaches a place, most specific first."""
+
+    COUNTRY = 0, _("In the country")
+    REGION = 1, _("Region-wide")
+    CONTINENT = 2, _("Continent-wide")
+    GLOBAL = 3, _("Global")
+
+
+class FootprintCountry(models.Model):
+    """A country an initiative serves: named, or a member of one of its beneficiary regions."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="footprint")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    reach = models.PositiveSmallIntegerField(choices=Reach.choices)
+    # The beneficiary region it is reached through (the smallest one), none when named directly.
+    via = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "footprint country"
+        constraints = [
+            # Also serves the facet: footprint rows of a set of initiatives, grouped by country.
+            models.UniqueConstraint(fields=["initiative", "country"], name="footprint_country_unique"),
+        ]
+        indexes = [
+            # ?country=NG (and the country page): initiatives serving these countries.
+            models.Index(fields=["country", "reach", "initiative"], name="footprint_country_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} serves {self.country_id} ({self.get_reach_display()})"
+
+
+class RegionReach(models.Model):
+    """A region an initiative's footprint meets, with how (the rule of DESIGN.md, "Footprint")."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="regions_reached")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    reach = models.PositiveSmallIntegerField(choices=Reach.choices)
+    via = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Everything it names inside the region: countries of the region, or regions within it.
+    specific = models.BooleanField()
+
+    class Meta:
+        verbose_name = "region reached"
+        verbose_name_plural = "regions reached"
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "region"], name="region_reach_unique"),
+        ]
+        indexes = [
+            # ?region=western-africa (and the region page), optionally only specific ones.
+            models.Index(fields=["region", "specific", "initiative"], name="region_reach_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} reaches region {self.region_id} ({self.get_reach_display()})"
+
+
+class TermMembership(models.Model):
+    """An initiative under a term: tagged with it or with any term below it."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="term_memberships")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "term"], name="term_membership_unique"),
+        ]
+        indexes = [
+            # ?topic=cybercrime: initiatives under these terms.
+            models.Index(fields=["term", "initiative"], name="term_membership_term_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id} under term {self.term_id}"
+
+
+class FtsDocumentField(models.TextField):
+    """FTS5's hidden column named after its table: the left side of MATCH."""
+
+
+@FtsDocumentField.register_lookup
+class Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class InitiativeFts(models.Model):
+    """SQLite only: the FTS5 table holding each initiative's search document (see initiatives.membership).
+
+    Created by a migration on SQLite; PostgreSQL uses Initiative.search_vector instead.
+    Its `rank` is bm25 with the column weights set when the table was created.
+    """
+
+    initiative = models.OneToOneField(
+        Initiative, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING, related_name="fts"
+    )
+    document = FtsDocumentField(db_column="initiatives_initiative_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "initiatives_initiative_fts"
+
+    def __str__(self) -> str:
+        return f"search document of {self.initiative_id}"

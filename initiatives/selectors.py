@@ -1,60 +1,30 @@
-"""Reads that combine filters. Every public read starts from published()."""
+"""Reads that combine filters. Every public read starts from published().
+
+search_initiatives() is the one way to turn a URL query into initiatives: the
+HTML list, the CSV export and the region, country, topic and audience pages
+all call it. Facets and place counts read the membership tables
+(initiatives.membership): each facet is one grouped query.
+"""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
-from initiatives.models import Initiative, Organisation, Participation, Source
-from taxonomy.models import Country, Region, Term, Tree, Vocabulary
-
-RegionThrough = Initiative.regions.through
-CountryThrough = Initiative.countries.through
-
-
-def in_regions_q(regions, tree: Tree | None = None) -> Q:
-    """Initiatives tagged with these regions or their sub-regions, or with any of their countries.
-
-    `regions` is a queryset or a list of primary keys. Subqueries on the through
-    tables, not joins, so no row is repeated and no DISTINCT is needed.
-    """
-    if isinstance(regions, QuerySet):
-        regions = [region.pk for region in regions]  # iterating uses the queryset's cache on repeat calls
-    ids = sorted((tree or Tree(Region.objects)).descendants(regions))
-    countries = Country.objects.filter(Q(region__in=ids) | Q(groupings__in=ids)).values("iso2")
-    return Q(pk__in=RegionThrough.objects.filter(region__in=ids).values("initiative_id")) | Q(
-        pk__in=CountryThrough.objects.filter(country__in=countries).values("initiative_id")
-    )
-
-
-def with_term_children(terms, tree: Tree | None = None) -> list[int]:
-    """Primary keys of these terms and every term below them (a parent term covers its children)."""
-    return sorted((tree or Tree(Term.objects)).descendants(term.pk for term in terms))
-
-
-def home_summary() -> dict:
-    """Counts, continents, topics and the latest updates for the home page."""
-    published = Initiative.objects.published()
-    continents = list(Region.objects.filter(kind=Region.Kind.CONTINENT))
-    counts = region_counts(published, continents, Tree(Region.objects))
-    for continent in continents:
-        continent.initiative_count = counts[continent.pk]
-    topics = list(Term.objects.topics().filter(parent__isnull=True))
-    counts = term_counts(published, "topics", topics, Tree(Term.objects))
-    for topic in topics:
-        topic.initiative_count = counts[topic.pk]
-    return {
-        "counts": {
-            "initiatives": published.count(),
-            "organisations": Organisation.objects.filter(initiatives__in=published).distinct().count(),
-            "countries": Country.objects.filter(initiatives__in=published).distinct().count(),
-            "sources": Source.objects.count(),
-        },
-        "continents": continents,
-        "topics": topics,
-        "latest": published.order_by("-updated_at").prefetch_related("topics")[:6],
-    }
-
+from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
+from initiatives.filters import InitiativeFilter, published_filter
+from initiatives.models import (
+    FootprintCountry,
+    Initiative,
+    Organisation,
+    Participation,
+    Reach,
+    RegionReach,
+    Source,
+    TermMembership,
+)
+from taxonomy.models import Region, Term, Tree
 
 MAX_ORGANISATION_OPTIONS = 25
 
@@ -80,34 +50,61 @@ class Facet:
         return [o for o in self.options if o.count or o.selected]
 
 
-def _selected(filterset, name: str, attr: str = "slug") -> set[str]:
+@dataclass
+class Search:
+    """A URL query, read: the validated FilterSet, its errors, the ordered queryset and (on demand) facets."""
+
+    filterset: InitiativeFilter
+    facet_names: tuple[str, ...] = FACET_NAMES
+
+    @property
+    def valid(self) -> bool:
+        return self.filterset.is_valid()
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {name: list(messages) for name, messages in self.filterset.errors.items()}
+
+    @cached_property
+    def queryset(self) -> QuerySet:
+        """The matching published initiatives, in the requested order. Only for a valid query."""
+        return self.filterset.qs
+
+    @cached_property
+    def facets(self) -> list[Facet]:
+        return facets(self.filterset, self.facet_names)
+
+
+def search_initiatives(data, *, facet_names: tuple[str, ...] = FACET_NAMES) -> Search:
+    """Read a listing query (a QueryDict or dict of lists) over the published initiatives."""
+    search = Search(published_filter(data), tuple(facet_names))
+    search.filterset.is_valid()
+    return search
+
+
+# --- facets: counts that respect every other active filter, one grouped query each
+
+
+def _selected(filterset, name: str) -> set[str]:
     value = filterset.form.cleaned_data.get(name) or []
-    return {getattr(v, attr) if attr else v for v in value}
+    return {getattr(v, "slug", None) or getattr(v, "iso2", None) or v for v in value}
 
 
-def _counts_by(base: QuerySet, conditions: dict[str, Q]) -> dict[str, int]:
-    """Count `base` under many conditions in one query (COUNT ... FILTER)."""
-    if not conditions:
-        return {}
-    plain = Initiative.objects.filter(pk__in=base.values("pk"))
-    return plain.aggregate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
+def _grouped(rows: QuerySet, key: str) -> dict:
+    """Rows of a membership table counted per `key`; each (initiative, key) pair is unique."""
+    return dict(rows.order_by().values_list(key).annotate(n=Count("initiative_id")))
 
 
-def region_counts(base: QuerySet, regions: list[Region], tree: Tree) -> dict[int, int]:
-    """Initiatives per region, counting its sub-regions and countries too."""
-    counts = _counts_by(base, {f"r{r.pk}": in_regions_q([r.pk], tree) for r in regions})
-    return {r.pk: counts[f"r{r.pk}"] for r in regions}
+def region_counts(base: QuerySet, *, specific: bool = False) -> dict[int, int]:
+    """Initiatives of `base` per region whose footprint meets it."""
+    rows = RegionReach.objects.filter(initiative__in=base.order_by().values("pk"))
+    return _grouped(rows.filter(specific=True) if specific else rows, "region_id")
 
 
-def term_counts(base: QuerySet, vocabulary_field: str, terms: list[Term], tree: Tree) -> dict[int, int]:
-    """Initiatives per term; a term counts those tagged with it or any term below it."""
-    through = getattr(Initiative, vocabulary_field).through
-    conditions = {
-        f"t{t.pk}": Q(pk__in=through.objects.filter(term__in=sorted(tree.descendants([t.pk]))).values("initiative_id"))
-        for t in terms
-    }
-    counts = _counts_by(base, conditions)
-    return {t.pk: counts[f"t{t.pk}"] for t in terms}
+def term_counts(base: QuerySet, terms: list[Term]) -> dict[int, int]:
+    """Initiatives of `base` per term, a term counting those tagged with any term below it."""
+    rows = TermMembership.objects.filter(initiative__in=base.order_by().values("pk"), term__in=[t.pk for t in terms])
+    return _grouped(rows, "term_id")
 
 
 def ordered_regions() -> list[tuple[Region, int]]:
@@ -129,73 +126,38 @@ def ordered_regions() -> list[tuple[Region, int]]:
     return ordered
 
 
-FACET_NAMES = ("region", "topic", "audience", "modality", "status", "implementer", "funder")
+def _region_facet(filterset, dimension: Dimension, context: dict) -> Facet:
+    counts = region_counts(filterset.without(dimension.name), specific=filterset.specific_only)
+    chosen = _selected(filterset, dimension.name)
+    options = [Option(r.slug, r.name, counts.get(r.pk, 0), r.slug in chosen, depth) for r, depth in ordered_regions()]
+    return Facet(dimension.name, str(dimension.label), options)
 
 
-def facets(filterset, names=FACET_NAMES) -> list[Facet]:
-    """The named facets, each with counts that respect all the *other* active filters."""
-    result = []
-
-    if "region" in names:
-        regions = ordered_regions()
-        counts = region_counts(filterset.without("region"), [r for r, _ in regions], filterset.region_tree)
-        chosen = _selected(filterset, "region")
-        result.append(
-            Facet(
-                "region",
-                _("Region"),
-                [Option(r.slug, r.name, counts[r.pk], r.slug in chosen, depth) for r, depth in regions],
-            )
-        )
-
-    term_facets = [
-        ("topic", _("Topic"), Vocabulary.TOPIC, "topics"),
-        ("audience", _("Target users"), Vocabulary.AUDIENCE, "audiences"),
-        ("modality", _("Modality"), Vocabulary.MODALITY, "modalities"),
-    ]
-    if any(name in names for name, *_rest in term_facets):
-        tree = filterset.term_tree
-        all_terms = list(Term.objects.select_related("vocabulary"))
-        for name, label, vocabulary, field_name in term_facets:
-            if name not in names:
-                continue
-            terms = [t for t in all_terms if t.vocabulary.slug == vocabulary]
-            counts = term_counts(filterset.without(name), field_name, terms, tree)
-            chosen = _selected(filterset, name)
-            options = [Option(t.slug, t.name, counts[t.pk], t.slug in chosen, tree.depth(t.pk)) for t in terms]
-            result.append(Facet(name, label, options))
-
-    if "status" in names:
-        result.append(_status_facet(filterset))
-    for name, label, role in [
-        ("implementer", _("Implementer"), Participation.Role.IMPLEMENTER),
-        ("funder", _("Funder"), Participation.Role.FUNDER),
-    ]:
-        if name in names:
-            result.append(_organisation_facet(filterset, name, label, role))
-    return result
+def _term_facet(filterset, dimension: Dimension, context: dict) -> Facet:
+    if "terms" not in context:  # the vocabularies and their tree, read once for every term facet
+        context["terms"] = list(Term.objects.select_related("vocabulary"))
+        context["term_tree"] = Tree(Term.objects)
+    terms = [t for t in context["terms"] if t.vocabulary.slug == dimension.vocabulary]
+    counts = term_counts(filterset.without(dimension.name), terms)
+    chosen = _selected(filterset, dimension.name)
+    tree = context["term_tree"]
+    options = [Option(t.slug, t.name, counts.get(t.pk, 0), t.slug in chosen, tree.depth(t.pk)) for t in terms]
+    return Facet(dimension.name, str(dimension.label), options)
 
 
-def _status_facet(filterset) -> Facet:
-    chosen = _selected(filterset, "status", attr="")
-    status_counts = dict(
-        Initiative.objects.filter(pk__in=filterset.without("status").values("pk"))
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return Facet(
-        "status",
-        _("Status"),
-        [Option(v, label, status_counts.get(v, 0), v in chosen) for v, label in Initiative.Status.choices],
-    )
+def _status_facet(filterset, dimension: Dimension, context: dict) -> Facet:
+    chosen = _selected(filterset, dimension.name)
+    counts = dict(filterset.without(dimension.name).values_list("status").annotate(n=Count("pk")))
+    options = [Option(v, label, counts.get(v, 0), v in chosen) for v, label in Initiative.Status.choices]
+    return Facet(dimension.name, str(dimension.label), options)
 
 
-def _organisation_facet(filterset, name: str, label: str, role: str) -> Facet:
-    chosen = _selected(filterset, name)
+def _organisation_facet(filterset, dimension: Dimension, context: dict) -> Facet:
+    chosen = _selected(filterset, dimension.name)
     rows = (
-        Participation.objects.filter(role=role, initiative__in=filterset.without(name).values("pk"))
+        Participation.objects.filter(role=dimension.role, initiative__in=filterset.without(dimension.name).values("pk"))
         .values_list("organisation__slug", "organisation__name")
-        .annotate(n=Count("initiative_id", distinct=True))
+        .annotate(n=Count("initiative_id"))
         .order_by("-n", "organisation__name")
     )
     # The busiest organisations only, so the page stays light however many there are;
@@ -206,41 +168,131 @@ def _organisation_facet(filterset, name: str, label: str, role: str) -> Facet:
         counts = {slug: n for slug, _name, n in rows.filter(organisation__slug__in=missing)}
         options += [
             Option(org.slug, org.name, counts.get(org.slug, 0), True)
-            for org in filterset.form.cleaned_data[name]
+            for org in filterset.form.cleaned_data[dimension.name]
             if org.slug in missing
         ]
-    return Facet(name, label, options)
+    return Facet(dimension.name, str(dimension.label), options)
+
+
+FACET_BUILDERS = {
+    "region": _region_facet,
+    "term": _term_facet,
+    "status": _status_facet,
+    "organisation": _organisation_facet,
+}
+
+
+def facets(filterset, names=FACET_NAMES) -> list[Facet]:
+    """The named facets, in the order of initiatives.dimensions, each counted without its own filter."""
+    context: dict = {}
+    return [
+        FACET_BUILDERS[BY_NAME[name].kind](filterset, BY_NAME[name], context) for name in FACET_NAMES if name in names
+    ]
+
+
+# --- how each result reaches the place being browsed
+
+
+@dataclass
+class ReachLabel:
+    reach: int
+    text: str
+
+
+def reach_text(reach: int, via: Region | None, *, place_is_country: bool, place_ids: set) -> str:
+    """ "In this country", "Region-wide (ECOWAS)", "Continent-wide (Africa)" or "Global"."""
+    if reach == Reach.COUNTRY:
+        return _("In this country") if place_is_country else _("In named countries")
+    if reach == Reach.GLOBAL:
+        return _("Global")
+    label = _("Continent-wide") if reach == Reach.CONTINENT else _("Region-wide")
+    if via is None or via.pk in place_ids:
+        return label
+    return f"{label} ({via.name})"
+
+
+def reach_labels(filterset, initiative_ids: list[int]) -> dict[int, ReachLabel]:
+    """For a page of results filtered by place: how each reaches the chosen places (the closest way)."""
+    data = filterset.form.cleaned_data
+    countries, regions = data.get("country") or [], data.get("region") or []
+    if not initiative_ids or not (countries or regions):
+        return {}
+    if countries:
+        rows = FootprintCountry.objects.filter(initiative__in=initiative_ids, country__in=[c.pk for c in countries])
+        place_ids = {c.pk for c in countries}
+    else:
+        rows = RegionReach.objects.filter(initiative__in=initiative_ids, region__in=[r.pk for r in regions])
+        place_ids = {r.pk for r in regions}
+    best: dict[int, tuple[int, Region | None]] = {}
+    for pk, reach, via in rows.order_by("reach").values_list("initiative_id", "reach", "via"):
+        best.setdefault(pk, (reach, via))
+    vias = Region.objects.in_bulk({via for _reach, via in best.values() if via})
+    return {
+        pk: ReachLabel(reach, reach_text(reach, vias.get(via), place_is_country=bool(countries), place_ids=place_ids))
+        for pk, (reach, via) in best.items()
+    }
+
+
+# --- pages
+
+
+def home_summary() -> dict:
+    """Counts, continents, topics and the latest updates for the home page."""
+    published = Initiative.objects.published()
+    continents = list(Region.objects.filter(kind=Region.Kind.CONTINENT))
+    counts = region_counts(published)
+    for continent in continents:
+        continent.initiative_count = counts.get(continent.pk, 0)
+    topics = list(Term.objects.topics().filter(parent__isnull=True))
+    counts = term_counts(published, topics)
+    for topic in topics:
+        topic.initiative_count = counts.get(topic.pk, 0)
+    return {
+        "counts": {
+            "initiatives": published.count(),
+            "organisations": Organisation.objects.public().count(),
+            "countries": FootprintCountry.objects.filter(initiative__in=published.values("pk"))
+            .values("country")
+            .distinct()
+            .count(),
+            "sources": Source.objects.count(),
+        },
+        "continents": continents,
+        "topics": topics,
+        "latest": published.order_by("-updated_at").prefetch_related("topics")[:6],
+    }
 
 
 def related_initiatives(initiative: Initiative, limit: int = 5) -> QuerySet:
-    """Published initiatives that share a topic and a region or country with this one."""
+    """Published initiatives on one of its topics that target one of the places it works in most closely."""
     topics = [t.pk for t in initiative.topics.all()]
-    countries = [c.pk for c in initiative.countries.all()]
-    regions = [r.pk for r in initiative.regions.all()]
-    where = Q(pk__in=RegionThrough.objects.filter(region__in=regions).values("initiative_id")) | Q(
-        pk__in=CountryThrough.objects.filter(country__in=countries).values("initiative_id")
-    )
+    places = {r.pk for r in initiative.regions.all()} | {c.region_id for c in initiative.countries.all() if c.region_id}
     return (
         Initiative.objects.published()
         .exclude(pk=initiative.pk)
-        .filter(where, pk__in=Initiative.topics.through.objects.filter(term__in=topics).values("initiative_id"))
+        .filter(pk__in=RegionReach.objects.filter(region__in=places, specific=True).values("initiative_id"))
+        .filter(pk__in=TermMembership.objects.filter(term__in=topics).values("initiative_id"))
         .order_by(F("start_date").desc(nulls_last=True), "title")
         .prefetch_related("topics")[:limit]
     )
 
 
-def country_breakdown(base: QuerySet, countries: QuerySet) -> list[tuple[str, str, int]]:
-    """(iso2, name, count) of the initiatives in `base` per country, most first."""
+def country_breakdown(base: QuerySet, countries: list[str]) -> list[tuple[str, str, int]]:
+    """(iso2, name, count) of the initiatives in `base` per country they serve, most first."""
     return list(
-        CountryThrough.objects.filter(initiative__in=base.values("pk"), country__in=countries)
+        FootprintCountry.objects.filter(initiative__in=base.order_by().values("pk"), country__in=countries)
         .values_list("country__iso2", "country__name")
-        .annotate(n=Count("initiative_id", distinct=True))
+        .annotate(n=Count("initiative_id"))
         .order_by("-n", "country__name")
     )
 
 
 def region_overview() -> list[tuple[Region, int, int]]:
-    """Every region as (region, depth, published initiatives), continents first, then groupings."""
-    regions = ordered_regions()
-    counts = region_counts(Initiative.objects.published(), [r for r, _ in regions], Tree(Region.objects))
-    return [(region, depth, counts[region.pk]) for region, depth in regions]
+    """Every region as (region, depth, published initiatives reaching it), continents first, then groupings."""
+    counts = region_counts(Initiative.objects.published())
+    return [(region, depth, counts.get(region.pk, 0)) for region, depth in ordered_regions()]
+
+
+def region_countries(region: Region) -> list[str]:
+    """ISO codes of a region's countries: M49 members at any depth and grouping members."""
+    return list(Region.objects.filter(pk=region.pk).with_descendants().countries().values_list("iso2", flat=True))

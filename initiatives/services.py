@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from initiatives.membership import deferred_refresh
 from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
 from taxonomy.models import Country, Region, Term
 
@@ -28,17 +29,21 @@ def _terms(vocabulary: str, slugs: list[str], owner: str) -> list[Term]:
     return _resolve(Term.objects.of(vocabulary), "slug", slugs, f"{vocabulary} term", owner)
 
 
-@transaction.atomic
 def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
     """Create or update the demo sources, organisations and initiatives.
 
     Idempotent: rows are matched on slugs (and source + external id for
     provenance), so loading twice duplicates nothing. Needs the reference data.
-    Any bad reference rolls the whole load back.
+    Any bad reference rolls the whole load back. The membership tables and search
+    documents of the initiatives are refreshed once, at the end, in the same transaction.
     """
     with path.open(encoding="utf-8") as handle:
         data = json.load(handle)
+    with transaction.atomic(), deferred_refresh():
+        return _load(data)
 
+
+def _load(data: dict) -> dict[str, int]:
     sources: dict[str, Source] = {}
     for row in data["sources"]:
         source, _ = Source.objects.update_or_create(

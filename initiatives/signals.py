@@ -1,34 +1,161 @@
-"""Keep Initiative.search_text in step with the rows it is built from."""
+"""Keep the membership tables and search documents in step with every model write.
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+Saves, deletions and many-to-many changes anywhere (admin, services, shell) end up
+in initiatives.membership.schedule_refresh with the initiatives they touch. Bulk
+writes that bypass signals (bulk_create, update) must call refresh_membership
+themselves, as load_demo and generate_synthetic do.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from initiatives.membership import (
+    THROUGH,
+    initiatives_naming,
+    initiatives_serving,
+    initiatives_under_regions,
+    initiatives_under_terms,
+    schedule_refresh,
+)
 from initiatives.models import Initiative, Organisation, Participation
-from initiatives.search import refresh_search_text
+from taxonomy.models import Country, Region, Term, TermAlias
+
+M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
 
 
 @receiver(post_save, sender=Initiative)
 def initiative_saved(sender, instance: Initiative, raw: bool = False, **kwargs) -> None:
     if not raw:
-        refresh_search_text([instance.pk])
+        schedule_refresh([instance.pk])
+
+
+@receiver(post_delete, sender=Initiative)
+def initiative_deleted(sender, instance: Initiative, **kwargs) -> None:
+    schedule_refresh([instance.pk])
 
 
 @receiver(post_save, sender=Participation)
 @receiver(post_delete, sender=Participation)
 def participation_changed(sender, instance: Participation, raw: bool = False, **kwargs) -> None:
     if not raw:
-        refresh_search_text([instance.initiative_id])
+        schedule_refresh([instance.initiative_id])
 
 
 @receiver(post_save, sender=Organisation)
 def organisation_saved(sender, instance: Organisation, created: bool, raw: bool = False, **kwargs) -> None:
     if not raw and not created:
-        refresh_search_text(instance.participations.values("initiative_id"))
+        schedule_refresh(instance.participations.values_list("initiative_id", flat=True))
 
 
-@receiver(m2m_changed, sender=Initiative.keywords.through)
-def keywords_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
+def _initiative_m2m_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     if isinstance(instance, Initiative):
-        refresh_search_text([instance.pk])
+        if action in M2M_ACTIONS:
+            schedule_refresh([instance.pk])
+        return
+    # From the other side, e.g. country.initiatives.add(...): pk_set holds initiatives, except after a clear.
+    if action == "pre_clear":
+        through_field = next(f.name for f in sender._meta.fields if f.related_model is type(instance))
+        instance._cleared = set(
+            sender.objects.filter(**{through_field: instance.pk}).values_list("initiative_id", flat=True)
+        )
+    elif action in M2M_ACTIONS:
+        schedule_refresh(pk_set or getattr(instance, "_cleared", set()))
+
+
+for _through in [*THROUGH.values(), Initiative.keywords.through]:
+    m2m_changed.connect(_initiative_m2m_changed, sender=_through, dispatch_uid=f"membership-{_through.__name__}")
+
+
+# --- the taxonomy: membership of regions and the term hierarchy, and the names search reads
+
+
+@receiver(m2m_changed, sender=Region.members.through)
+def region_members_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action == "pre_clear":  # after the clear, pk_set is empty: note who is about to go
+        others = instance.members if isinstance(instance, Region) else instance.groupings
+        instance._cleared = set(others.values_list("pk", flat=True))
+        return
+    if action not in M2M_ACTIONS:
+        return
+    changed = set(pk_set or getattr(instance, "_cleared", set()))
+    regions, countries = ([instance.pk], changed) if isinstance(instance, Region) else (changed, [instance.pk])
+    # Programmes for the grouping (and around it), and every initiative serving a country that joined or left.
+    schedule_refresh({*initiatives_under_regions(regions), *initiatives_serving(countries)})
+
+
+# What of a place or term the derived data reads: its position in the hierarchy and its names.
+WATCHED = {
+    Region: ("parent_id", "name", "name_fr", "name_es"),
+    Country: ("region_id", "name", "name_fr", "name_es"),
+    Term: ("parent_id", "name", "name_fr", "name_es"),
+}
+
+
+@receiver(pre_save, sender=Region)
+@receiver(pre_save, sender=Country)
+@receiver(pre_save, sender=Term)
+def taxonomy_saving(sender, instance, raw: bool = False, **kwargs) -> None:
+    fields = WATCHED[sender]
+    instance._before = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk else None
+
+
+def _changed(sender, instance) -> tuple | None:
+    """The row as it was, when a watched field changed; None when nothing the derived data reads did."""
+    before = getattr(instance, "_before", None)
+    if before is None or before == tuple(getattr(instance, name) for name in WATCHED[sender]):
+        return None
+    return before
+
+
+@receiver(post_save, sender=Region)
+def region_saved(sender, instance: Region, created: bool, raw: bool = False, **kwargs) -> None:
+    if not raw and _changed(sender, instance):
+        # A new parent changes which countries the regions above hold (and so who reaches them);
+        # a new name, the search documents.
+        countries = Region.objects.filter(pk=instance.pk).with_descendants().countries().values_list("pk", flat=True)
+        schedule_refresh({*initiatives_under_regions([instance.pk]), *initiatives_serving(countries)})
+
+
+@receiver(post_save, sender=Country)
+def country_saved(sender, instance: Country, created: bool, raw: bool = False, **kwargs) -> None:
+    before = None if raw else _changed(sender, instance)
+    if before:
+        # Its names are in search documents; moving it between M49 regions changes both regions' members.
+        regions = {instance.region_id, before[0]} - {None}
+        schedule_refresh({*initiatives_serving([instance.iso2]), *initiatives_under_regions(regions)})
+
+
+@receiver(post_save, sender=Term)
+def term_saved(sender, instance: Term, created: bool, raw: bool = False, **kwargs) -> None:
+    if not raw and _changed(sender, instance):
+        schedule_refresh(initiatives_under_terms([instance.pk]))
+
+
+@receiver(post_save, sender=TermAlias)
+@receiver(post_delete, sender=TermAlias)
+def term_alias_changed(sender, instance: TermAlias, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schedule_refresh(initiatives_under_terms([instance.term_id]))
+
+
+# Deleting a place or a term removes through rows without many-to-many signals:
+# note who is affected before, refresh them after.
+@receiver(pre_delete, sender=Term)
+@receiver(pre_delete, sender=Region)
+@receiver(pre_delete, sender=Country)
+def taxonomy_deleting(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Term):
+        instance._affected = initiatives_under_terms([instance.pk])
+    elif isinstance(instance, Region):
+        instance._affected = initiatives_under_regions([instance.pk])
+    else:
+        instance._affected = initiatives_naming(countries=[instance.pk]) + initiatives_under_regions(
+            list(instance.groupings.values_list("pk", flat=True)) + [instance.region_id] * bool(instance.region_id)
+        )
+
+
+@receiver(post_delete, sender=Term)
+@receiver(post_delete, sender=Region)
+@receiver(post_delete, sender=Country)
+def taxonomy_deleted(sender, instance, **kwargs) -> None:
+    schedule_refresh(getattr(instance, "_affected", []))

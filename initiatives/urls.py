@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from initiatives import views
 
@@ -11,4 +11,9 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("sources/", views.source_list, name="sources"),
+    path("regions/", views.region_list, name="regions"),
+    path("regions/<slug:slug>/", views.region_detail, name="region"),
+    re_path(r"^countries/(?P<iso2>[A-Za-z]{2})/$", views.country_detail, name="country"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("audiences/<slug:slug>/", views.audience_detail, name="audience"),
 ]

@@ -10,10 +10,16 @@ from django.views.decorators.http import require_safe
 
 from initiatives.browsing import SHORT_LIST, browse, query_for
 from initiatives.exports import csv_lines, export_filename
-from initiatives.filters import published_filter
 from initiatives.models import Initiative, Organisation, Participation, Source
-from initiatives.selectors import home_summary, related_initiatives
-from taxonomy.models import Term
+from initiatives.selectors import (
+    country_breakdown,
+    home_summary,
+    region_countries,
+    region_overview,
+    related_initiatives,
+    search_initiatives,
+)
+from taxonomy.models import Country, Region, Term
 
 
 @require_safe
@@ -42,17 +48,17 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
-    filterset = published_filter(request.GET)
-    if not filterset.is_valid():
-        errors = [f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()]
+    search = search_initiatives(request.GET, facet_names=())
+    if not search.valid:
+        errors = [f"{name}: {' '.join(messages)}" for name, messages in search.errors.items()]
         return HttpResponse(
             _("The export was not made because some filters are invalid.") + "\n" + "\n".join(errors) + "\n",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
     base_url = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(csv_lines(filterset.qs, base_url), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(filterset.active_values())}"'
+    response = StreamingHttpResponse(csv_lines(search.queryset, base_url), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(search.filterset.active_values())}"'
     return response
 
 
@@ -111,6 +117,90 @@ def source_list(request: HttpRequest) -> HttpResponse:
         )
     )
     return render(request, "initiatives/source_list.html", {"sources": sources})
+
+
+# --- pages of one place or term, each a slice of the list (the URLs are in initiatives/urls.py too)
+
+
+def _place_query(request: HttpRequest, **place: str):
+    """A place page's listing query: the place, the page, and `specific` when the visitor asked for it."""
+    query = query_for(**place, page=request.GET.get("page", "1"))
+    if request.GET.get("specific"):
+        query["specific"] = request.GET["specific"]
+    return query
+
+
+def _facet(result, name: str):
+    return next((facet for facet in result.facets if facet.name == name), None)
+
+
+@require_safe
+def region_list(request: HttpRequest) -> HttpResponse:
+    overview = region_overview()
+    context = {
+        "m49": [row for row in overview if row[0].kind != Region.Kind.GROUPING],
+        "groupings": [row for row in overview if row[0].kind == Region.Kind.GROUPING],
+    }
+    return render(request, "taxonomy/region_list.html", context)
+
+
+@require_safe
+def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
+    result = browse(_place_query(request, region=slug), facet_names=("topic",))
+    countries = region_countries(region)
+    context = {
+        "region": region,
+        "browse": result,
+        "specific": result.status == 200 and result.filterset.specific_only,
+        "children": region.children.all(),
+        "by_topic": _facet(result, "topic"),
+        "by_country": country_breakdown(result.filterset.qs, countries) if result.status == 200 else [],
+        "member_count": len(countries),
+    }
+    return render(request, "taxonomy/region_detail.html", context, status=result.status)
+
+
+@require_safe
+def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
+    country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
+    result = browse(_place_query(request, country=country.iso2), facet_names=("topic",))
+    context = {
+        "country": country,
+        "browse": result,
+        "specific": result.status == 200 and result.filterset.specific_only,
+        "groupings": country.groupings.all(),
+        "by_topic": _facet(result, "topic"),
+    }
+    return render(request, "taxonomy/country_detail.html", context, status=result.status)
+
+
+def _term_detail(request: HttpRequest, vocabulary: str, slug: str, label: str, breakdowns: list[str]) -> HttpResponse:
+    term = get_object_or_404(Term.objects.of(vocabulary).select_related("parent__vocabulary", "vocabulary"), slug=slug)
+    result = browse(query_for(**{vocabulary: slug, "page": request.GET.get("page", "1")}), facet_names=breakdowns)
+    context = {
+        "term": term,
+        "browse": result,
+        "children": term.children.select_related("vocabulary"),
+        "aliases": term.aliases.all(),
+        "vocabulary_label": label,
+        "breakdowns": [
+            (_("By %(facet)s") % {"facet": str(facet.label).lower()}, facet)
+            for facet in (_facet(result, name) for name in breakdowns)
+            if facet
+        ],
+    }
+    return render(request, "taxonomy/term_detail.html", context, status=result.status)
+
+
+@require_safe
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _term_detail(request, "topic", slug, _("Topic"), ["region", "audience"])
+
+
+@require_safe
+def audience_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _term_detail(request, "audience", slug, _("Target users"), ["region", "topic"])
 
 
 @require_safe

@@ -7,8 +7,10 @@ Creates a cluster in a temporary directory owned by the `postgres` system
 user (the server refuses to run as root), starts it on a free port on
 127.0.0.1, sets DATABASE_URL for the command, and always stops and deletes the
 cluster afterwards, even when the command fails or is interrupted. Exits with
-the command's status. Installs Debian's postgresql package if no server
-binaries are found and we are root.
+the command's status. Sets DATABASE_STATEMENT_TIMEOUT_MS=10000 (ten seconds) unless it is
+set already, so that a statement with a bad plan fails instead of hanging.
+Installs Debian's postgresql package if no server binaries are found and we
+are root.
 """
 
 import glob
@@ -115,6 +117,8 @@ def main(command: list[str]) -> int:
         started = True
         print(f"PostgreSQL ({bindir}) on 127.0.0.1:{port}", flush=True)
         env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/ccb_portal"}
+        # A query that takes longer than this has a bad plan: fail it rather than hang.
+        env.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
         return subprocess.run(command, env=env).returncode
     except KeyboardInterrupt:
         return 130

@@ -114,7 +114,7 @@ class Region(TranslatedNames, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("taxonomy:region", kwargs={"slug": self.slug})
+        return reverse("initiatives:region", kwargs={"slug": self.slug})
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
@@ -149,7 +149,7 @@ class Country(TranslatedNames, models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("taxonomy:country", kwargs={"iso2": self.iso2})
+        return reverse("initiatives:country", kwargs={"iso2": self.iso2})
 
 
 class Vocabulary(models.Model):
@@ -209,9 +209,9 @@ class Term(TranslatedNames, models.Model):
 
     def get_absolute_url(self) -> str:
         if self.vocabulary.slug == Vocabulary.AUDIENCE:
-            return reverse("taxonomy:audience", kwargs={"slug": self.slug})
+            return reverse("initiatives:audience", kwargs={"slug": self.slug})
         if self.vocabulary.slug == Vocabulary.TOPIC:
-            return reverse("taxonomy:topic", kwargs={"slug": self.slug})
+            return reverse("initiatives:topic", kwargs={"slug": self.slug})
         return reverse("initiatives:list") + f"?{self.vocabulary.slug}={self.slug}"
 
 

@@ -3,6 +3,9 @@
 import datetime
 import re
 
+from django.db import connection
+
+from initiatives.membership import refresh_membership
 from initiatives.models import Initiative, Organisation, Participation, SourceRecord
 from taxonomy.models import Region, Term
 from tests.factories import SourceFactory
@@ -16,6 +19,12 @@ def listed(response) -> list[str]:
     return CARD_RE.findall(response.content.decode())
 
 
+def analyze() -> None:
+    """Refresh the planner's statistics (PostgreSQL and SQLite both understand ANALYZE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def region(slug: str) -> Region:
     return Region.objects.get(slug=slug)
 
@@ -27,7 +36,6 @@ def bulk_initiatives(count: int, prefix: str) -> list[int]:
             title=f"{prefix.title()} {n:05d}",
             slug=f"{prefix}-{n}",
             summary="Bulk-made.",
-            search_text=f"{prefix} {n:05d} bulk",
             status=["planned", "ongoing", "completed"][n % 3],
             start_date=datetime.date(2015 + n % 10, 1, 1),
             publication_state="published",
@@ -70,4 +78,5 @@ def bulk_initiatives(count: int, prefix: str) -> list[int]:
     SourceRecord.objects.bulk_create(
         SourceRecord(initiative_id=pk, source=source, external_id=f"{prefix}-{pk}") for pk in ids
     )
+    refresh_membership(ids)  # bulk_create sends no signals
     return ids

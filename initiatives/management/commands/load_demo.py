@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from initiatives.membership import deferred_refresh
 from initiatives.services import DemoDataError, load_demo
 from taxonomy.services import load_reference
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, reference_only: bool, with_curator: bool, **options):
-        counts = load_reference()
+        with deferred_refresh():  # changed places and terms refresh the initiatives they concern, once
+            counts = load_reference()
         self.stdout.write("Reference data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         if not reference_only:
             try:

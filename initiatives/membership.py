@@ -1,0 +1,387 @@
+"""The membership tables and the search index: derived data, written here and nowhere else.
+
+For each initiative this keeps
+- its footprint (FootprintCountry): every country it serves, named or through a
+  beneficiary region (M49 members and grouping members, at any depth), with how;
+- the regions its footprint meets (RegionReach), with how and whether it targets
+  the region specifically;
+- the terms it is under (TermMembership): its terms and all their ancestors;
+- its search document: PostgreSQL's weighted tsvector, SQLite's FTS5 row.
+
+Filters and facets then read plain indexed tables. Every write path calls
+refresh_membership() with the initiatives it touched (the signals in
+initiatives.signals do it for model saves, admin edits and many-to-many changes;
+bulk writers call it themselves), and rebuild_membership() recomputes everything,
+for `manage.py rebuild_membership`.
+"""
+
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Q
+from taggit.models import TaggedItem
+
+from initiatives.models import (
+    FootprintCountry,
+    Initiative,
+    Participation,
+    Reach,
+    RegionReach,
+    TermMembership,
+)
+from taxonomy.models import Country, Region, Term, TermAlias, Tree
+
+CHUNK = 1000
+# An initiative whose beneficiary regions include this many continents is global.
+GLOBAL_CONTINENTS = 4
+SEARCH_CONFIG = "english"
+FTS_TABLE = "initiatives_initiative_fts"
+
+THROUGH = {
+    "countries": Initiative.countries.through,
+    "regions": Initiative.regions.through,
+    "topics": Initiative.topics.through,
+    "audiences": Initiative.audiences.through,
+    "modalities": Initiative.modalities.through,
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so "Nigéria", "NIGERIA" and "nigeria" are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def batched(items, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass
+class Places:
+    """The taxonomy, read once per refresh: a few hundred rows."""
+
+    kind: dict[int, str]
+    countries: dict[int, frozenset[str]]  # region -> its countries, at any depth
+    ancestors: dict[int, list[int]]  # term -> itself and every term above it
+    country_words: dict[str, str]
+    region_words: dict[int, str]
+    term_words: dict[int, str]
+
+    @classmethod
+    def load(cls) -> "Places":
+        regions = list(Region.objects.all())
+        tree = Tree(Region.objects)
+        by_m49_region: dict[int, set[str]] = defaultdict(set)
+        country_words = {}
+        for country in Country.objects.all():
+            if country.region_id:
+                by_m49_region[country.region_id].add(country.iso2)
+            country_words[country.iso2] = " ".join(country.names())
+        members: dict[int, set[str]] = defaultdict(set)
+        for region_id, iso2 in Region.members.through.objects.values_list("region_id", "country_id"):
+            members[region_id].add(iso2)
+        countries = {}
+        for region in regions:
+            found: set[str] = set()
+            for pk in tree.descendants([region.pk]):
+                found |= by_m49_region[pk] | members[pk]
+            countries[region.pk] = frozenset(found)
+
+        term_tree = Tree(Term.objects)
+        term_words: dict[int, list[str]] = {}
+        terms = list(Term.objects.all())
+        for term in terms:
+            term_words[term.pk] = term.names()
+        for term_id, alias in TermAlias.objects.values_list("term_id", "name"):
+            term_words[term_id].append(alias)
+        ancestors = {}
+        for term in terms:
+            chain, pk = [], term.pk
+            while pk is not None and pk not in chain:
+                chain.append(pk)
+                pk = term_tree.parent.get(pk)
+            ancestors[term.pk] = chain
+        return cls(
+            kind={region.pk: region.kind for region in regions},
+            countries=countries,
+            ancestors=ancestors,
+            country_words=country_words,
+            region_words={region.pk: " ".join(region.names()) for region in regions},
+            term_words={pk: " ".join(words) for pk, words in term_words.items()},
+        )
+
+
+@dataclass
+class Row:
+    """One initiative's facts, as read for a refresh."""
+
+    pk: int
+    title: str
+    summary: str
+    description: str
+    countries: set[str]
+    regions: set[int]
+    terms: set[int]
+    organisations: list[str]
+    keywords: list[str]
+
+
+def footprint(row: Row, places: Places) -> dict[str, tuple[int, int | None]]:
+    """country -> (reach, via region): the most specific way the initiative reaches each country."""
+    is_global = sum(places.kind[r] == "continent" for r in row.regions) >= GLOBAL_CONTINENTS
+    best: dict[str, tuple[int, int, int | None]] = dict.fromkeys(row.countries, (Reach.COUNTRY, 0, None))
+    for region in row.regions:
+        key = (_reach_of(region, places, is_global), len(places.countries[region]))
+        for country in places.countries[region]:
+            if country not in best or key < best[country][:2]:
+                best[country] = (*key, region)
+    return {country: (reach, via) for country, (reach, _size, via) in best.items()}
+
+
+def regions_reached(row: Row, served: set[str], places: Places) -> Iterator[tuple[int, int, int | None, bool]]:
+    """(region, reach, via, specific) for every region the footprint meets."""
+    is_global = sum(places.kind[r] == "continent" for r in row.regions) >= GLOBAL_CONTINENTS
+    for region, members in places.countries.items():
+        if not members or members.isdisjoint(served):
+            continue
+        # Targeting the region: naming a country of it, or a region within it (a global programme's continents aside).
+        inside = [
+            r
+            for r in row.regions
+            if places.countries[r]
+            and places.countries[r] <= members
+            and _reach_of(r, places, is_global) != Reach.GLOBAL
+        ]
+        specific = bool(inside) or not members.isdisjoint(row.countries)
+        if not members.isdisjoint(row.countries):
+            yield region, Reach.COUNTRY, None, specific
+            continue
+        ways = [
+            (_reach_of(r, places, is_global), len(places.countries[r]), r)
+            for r in row.regions
+            if not places.countries[r].isdisjoint(members)
+        ]
+        reach, _size, via = min(ways)
+        yield region, reach, via, specific
+
+
+def _reach_of(region: int, places: Places, is_global: bool) -> int:
+    if places.kind[region] == "continent":
+        return Reach.GLOBAL if is_global else Reach.CONTINENT
+    return Reach.REGION
+
+
+def search_parts(row: Row, places: Places) -> tuple[str, str, str, str]:
+    """The search document in four weights: title; summary, organisations, keywords; places, terms; description."""
+    terms = {ancestor for term in row.terms for ancestor in places.ancestors.get(term, [term])}
+    return (
+        fold(row.title),
+        fold(" ".join([row.summary, *row.organisations, *row.keywords])),
+        fold(
+            " ".join(
+                [
+                    *(places.country_words.get(c, "") for c in sorted(row.countries)),
+                    *(places.region_words.get(r, "") for r in sorted(row.regions)),
+                    *(places.term_words.get(t, "") for t in sorted(terms)),
+                ]
+            )
+        ),
+        fold(row.description),
+    )
+
+
+def _read(ids: list[int]) -> list[Row]:
+    rows = {
+        pk: Row(pk, title, summary, description, set(), set(), set(), [], [])
+        for pk, title, summary, description in Initiative.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "summary", "description"
+        )
+    }
+    for pk, iso2 in (
+        THROUGH["countries"].objects.filter(initiative_id__in=ids).values_list("initiative_id", "country_id")
+    ):
+        rows[pk].countries.add(iso2)
+    for pk, region in (
+        THROUGH["regions"].objects.filter(initiative_id__in=ids).values_list("initiative_id", "region_id")
+    ):
+        rows[pk].regions.add(region)
+    for name in ("topics", "audiences", "modalities"):
+        for pk, term in THROUGH[name].objects.filter(initiative_id__in=ids).values_list("initiative_id", "term_id"):
+            rows[pk].terms.add(term)
+    for pk, org_name, acronym in Participation.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "organisation__name", "organisation__acronym"
+    ):
+        rows[pk].organisations += [org_name, acronym]
+    for pk, tag in TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Initiative), object_id__in=ids
+    ).values_list("object_id", "tag__name"):
+        rows[pk].keywords.append(tag)
+    return list(rows.values())
+
+
+def _refresh_chunk(ids: list[int], places: Places) -> None:
+    rows = _read(ids)
+    FootprintCountry.objects.filter(initiative_id__in=ids)._raw_delete(FootprintCountry.objects.db)
+    RegionReach.objects.filter(initiative_id__in=ids)._raw_delete(RegionReach.objects.db)
+    TermMembership.objects.filter(initiative_id__in=ids)._raw_delete(TermMembership.objects.db)
+    footprints, reached, memberships = [], [], []
+    for row in rows:
+        served = footprint(row, places)
+        footprints += [
+            FootprintCountry(initiative_id=row.pk, country_id=country, reach=reach, via_id=via)
+            for country, (reach, via) in served.items()
+        ]
+        reached += [
+            RegionReach(initiative_id=row.pk, region_id=region, reach=reach, via_id=via, specific=specific)
+            for region, reach, via, specific in regions_reached(row, set(served), places)
+        ]
+        terms = {ancestor for term in row.terms for ancestor in places.ancestors.get(term, [term])}
+        memberships += [TermMembership(initiative_id=row.pk, term_id=term) for term in terms]
+    FootprintCountry.objects.bulk_create(footprints, batch_size=2000)
+    RegionReach.objects.bulk_create(reached, batch_size=2000)
+    TermMembership.objects.bulk_create(memberships, batch_size=2000)
+    _write_search(ids, [(row.pk, *search_parts(row, places)) for row in rows])
+
+
+def _write_search(ids: list[int], documents: list[tuple[int, str, str, str, str]]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One UPDATE per chunk; the weights are what ranking reads (title highest).
+            for batch in batched(documents, 500):
+                values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+                cursor.execute(
+                    f"""
+                    UPDATE initiatives_initiative AS i SET search_vector =
+                        setweight(to_tsvector('{SEARCH_CONFIG}', d.a), 'A')
+                        || setweight(to_tsvector('{SEARCH_CONFIG}', d.b), 'B')
+                        || setweight(to_tsvector('{SEARCH_CONFIG}', d.c), 'C')
+                        || setweight(to_tsvector('{SEARCH_CONFIG}', d.d), 'D')
+                    FROM (VALUES {values}) AS d(id, a, b, c, d)
+                    WHERE i.id = d.id
+                    """,
+                    [value for document in batch for value in document],
+                )
+        elif connection.vendor == "sqlite":
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
+            cursor.executemany(
+                f"INSERT INTO {FTS_TABLE} (rowid, title, body, places, description) VALUES (%s, %s, %s, %s, %s)",
+                documents,
+            )
+
+
+def _forget(ids: list[int]) -> None:
+    """Deleted initiatives: their membership rows go by cascade; the FTS5 table has no foreign key."""
+    if connection.vendor == "sqlite" and ids:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
+
+
+@transaction.atomic
+def refresh_membership(initiative_ids: Iterable[int]) -> None:
+    """Recompute the membership rows and search documents of these initiatives."""
+    ids = sorted({int(pk) for pk in initiative_ids})
+    if not ids:
+        return
+    places = Places.load()
+    existing = set(Initiative.objects.filter(pk__in=ids).values_list("pk", flat=True)) if len(ids) <= CHUNK else None
+    for chunk in batched(ids, CHUNK):
+        _refresh_chunk(chunk, places)
+    if existing is not None:
+        _forget(sorted(set(ids) - existing))
+
+
+@transaction.atomic
+def rebuild_membership() -> int:
+    """Recompute everything from scratch; returns the number of initiatives."""
+    FootprintCountry.objects.all()._raw_delete(FootprintCountry.objects.db)
+    RegionReach.objects.all()._raw_delete(RegionReach.objects.db)
+    TermMembership.objects.all()._raw_delete(TermMembership.objects.db)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    ids = list(Initiative.objects.order_by("pk").values_list("pk", flat=True))
+    places = Places.load()
+    for chunk in batched(ids, CHUNK):
+        _refresh_chunk(chunk, places)
+    return len(ids)
+
+
+# --- deferring: many changes to one initiative (an admin save with its inlines and
+# many-to-many fields, a bulk load) refresh it once, at the end.
+
+_local = threading.local()
+
+
+@contextmanager
+def deferred_refresh():
+    """Collect refreshes inside the block and run them once when it ends without error."""
+    if getattr(_local, "pending", None) is not None:
+        yield  # already deferring: the outermost block refreshes
+        return
+    _local.pending = set()
+    try:
+        yield
+        pending = _local.pending
+    finally:
+        _local.pending = None
+    refresh_membership(pending)
+
+
+def schedule_refresh(initiative_ids: Iterable[int]) -> None:
+    """Refresh now, or at the end of the enclosing deferred_refresh() block."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        refresh_membership(initiative_ids)
+    else:
+        pending.update(initiative_ids)
+
+
+def initiatives_under_regions(region_ids: Iterable[int]) -> list[int]:
+    """Initiatives whose footprint depends on these regions (for taxonomy edits)."""
+    region_ids = list(region_ids)
+    tree = Tree(Region.objects)
+    related = set(tree.descendants(region_ids))
+    for pk in region_ids:  # and every region above: their member sets changed too
+        while (pk := tree.parent.get(pk)) is not None and pk not in related:
+            related.add(pk)
+    return list(
+        THROUGH["regions"].objects.filter(region_id__in=related).values_list("initiative_id", flat=True).distinct()
+    )
+
+
+def initiatives_serving(countries: Iterable[str]) -> list[int]:
+    """Initiatives whose footprint holds any of these countries (for changes to region membership)."""
+    return list(
+        FootprintCountry.objects.filter(country_id__in=list(countries))
+        .values_list("initiative_id", flat=True)
+        .distinct()
+    )
+
+
+def initiatives_under_terms(term_ids: Iterable[int]) -> list[int]:
+    """Initiatives tagged with these terms or any term below them."""
+    below = Tree(Term.objects).descendants(term_ids)
+    ids: set[int] = set()
+    for name in ("topics", "audiences", "modalities"):
+        ids.update(THROUGH[name].objects.filter(term_id__in=below).values_list("initiative_id", flat=True))
+    return list(ids)
+
+
+def initiatives_naming(*, countries: Iterable[str] = (), regions: Iterable[int] = ()) -> list[int]:
+    """Initiatives that name these countries or regions (whose search documents hold their names)."""
+    return list(
+        Initiative.objects.filter(
+            Q(pk__in=THROUGH["countries"].objects.filter(country_id__in=list(countries)).values("initiative_id"))
+            | Q(pk__in=THROUGH["regions"].objects.filter(region_id__in=list(regions)).values("initiative_id"))
+        ).values_list("pk", flat=True)
+    )
