@@ -8,13 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from initiatives.dimensions import FACET_NAMES
+from initiatives.dimensions import DIMENSIONS, FACET_NAMES
 from initiatives.filters import InitiativeFilter, filter_labels
 from initiatives.models import Initiative
 from initiatives.search import Named, lexicon, named_in, nearest_names, words_of
 from initiatives.selectors import Facet, reach_labels, search_initiatives
 
 PAGE_SIZE = 20
+FILTER_PARAMETERS = tuple(dimension.name for dimension in DIMENSIONS)
 SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the full list beyond this
 
 
@@ -125,8 +126,7 @@ def suggestions(query: QueryDict, total: int) -> list[Suggestion]:
             for named in nearest_names(q, known)
             if all(named.label not in s.label for s in found)
         ]
-        others = canonical_query(query)
-        if len(others) > 1:
+        if any(name in query for name in FILTER_PARAMETERS):
             found.append(Suggestion(_("Search every initiative for “%(q)s”") % {"q": q[:80]}, list_url(query_for(q=q))))
     return found
 

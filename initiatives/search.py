@@ -24,6 +24,7 @@ from taxonomy.models import Country, Region, Term, TermAlias
 MAX_WORDS = 12
 MAX_NAME_WORDS = 6  # the longest place or term name we look for in a query
 WORD_RE = re.compile(r"\w+")
+BRACKETED_RE = re.compile(r"(.+?)\s*\(([^()]+)\)")
 
 
 def words_of(q: str) -> list[str]:
@@ -72,9 +73,12 @@ def lexicon() -> dict[str, list[tuple[str, str, str]]]:
     entries: dict[str, list[tuple[str, str, str]]] = {}
 
     def add(name: str, entry: tuple[str, str, str]) -> None:
-        key = " ".join(words_of(name))
-        if key and entry not in entries.setdefault(key, []):
-            entries[key].append(entry)
+        # "European Union (EU)" is also "European Union" and "EU".
+        bracketed = BRACKETED_RE.fullmatch(name.strip())
+        for variant in [name, *(bracketed.groups() if bracketed else ())]:
+            key = " ".join(words_of(variant))
+            if key and entry not in entries.setdefault(key, []):
+                entries[key].append(entry)
 
     for country in Country.objects.all():
         for name in country.names():

@@ -10,11 +10,13 @@ import tracemalloc
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative, Participation
 from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory, SourceRecordFactory
-from tests.helpers import CARD_RE, bulk_initiatives, region
+from tests.helpers import CARD_RE, analyze, bulk_initiatives, region
 
 pytestmark = pytest.mark.django_db
 
@@ -282,6 +284,29 @@ def test_download_link_on_the_list_exports_the_same_filters(client):
     assert urlsplit(link).path == "/initiatives/export.csv"
     assert "page=" not in link
     assert [row["slug"] for row in read_rows(client.get(link))] == ["ng"]
+
+
+# --- queries
+
+
+def export_queries(client) -> tuple[int, int]:
+    """(queries, data rows) for the whole export, counted while the stream is consumed."""
+    with CaptureQueriesContext(connection) as queries:
+        raw = b"".join(export(client).streaming_content)
+    return len(queries), len(list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))))
+
+
+@pytest.mark.parametrize("fresh_statistics", [False, True], ids=["stale-statistics", "analyzed"])
+def test_export_query_count_does_not_grow_with_the_number_of_rows(client, fresh_statistics):
+    bulk_initiatives(10, "few")
+    export_queries(client)  # warm up caches (content types and the like)
+    few, few_rows = export_queries(client)
+    bulk_initiatives(1_000, "many")
+    if fresh_statistics:  # the planner sees the real table sizes, as after autovacuum
+        analyze()
+    many, many_rows = export_queries(client)
+    assert (few_rows, many_rows) == (10, 1_010)  # the second export really had more rows, over several chunks
+    assert many == few
 
 
 # --- memory
