@@ -143,7 +143,7 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
         return result
 
     paginator = Paginator(search.queryset, page_size)
-    result.total = paginator.count
+    paginator.count = result.total = search.count  # counted once per data revision and query
     raw_page = data.get("page", "1")
     valid = raw_page.isascii() and raw_page.isdigit() and len(raw_page) <= 9
     if not valid or not 1 <= int(raw_page) <= paginator.num_pages:

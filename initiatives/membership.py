@@ -15,25 +15,32 @@ bulk writers call it themselves), and rebuild_membership() recomputes everything
 for `manage.py rebuild_membership`.
 """
 
+import hashlib
+import re
 import threading
 import unicodedata
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q
 from taggit.models import TaggedItem
 
 from initiatives.models import (
+    DataRevision,
     FootprintCountry,
     Initiative,
     Participation,
     Reach,
     RegionReach,
+    SourceRecord,
     TermMembership,
 )
 from taxonomy.models import Country, Region, Term, TermAlias, Tree
@@ -53,10 +60,14 @@ THROUGH = {
 }
 
 
+COMBINING_MARKS_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case without accents, so "Nigéria", "NIGERIA" and "nigeria" are one word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    if text.isascii():
+        return text.lower()
+    return COMBINING_MARKS_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
 
 
 def batched(items, size: int) -> Iterator[list]:
@@ -133,6 +144,8 @@ class Row:
     terms: set[int]
     organisations: list[str]
     keywords: list[str]
+    # What the CSV export shows of its relations: column -> values (slugs, ISO codes, names).
+    cells: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def footprint(row: Row, places: Places) -> dict[str, tuple[int, int | None]]:
@@ -199,6 +212,28 @@ def search_parts(row: Row, places: Places) -> tuple[str, str, str, str]:
     )
 
 
+# The export's multi-valued columns, in this order in Initiative.export_cells.
+EXPORT_COLUMNS = (
+    "countries",
+    "regions",
+    "topics",
+    "audiences",
+    "modalities",
+    "implementers",
+    "funders",
+    "partners",
+    "sources",
+)
+ROLE_COLUMNS = {"implementer": "implementers", "funder": "funders", "partner": "partners"}
+CELL_SEPARATOR = "\x1e"  # between columns (record separator)
+JOINER = "; "  # between the values of one column, as the CSV shows them
+
+
+def export_cells(row: Row) -> str:
+    """The CSV's multi-valued cells of one initiative, precomputed so the export reads one table."""
+    return CELL_SEPARATOR.join(JOINER.join(sorted(row.cells.get(column, []))) for column in EXPORT_COLUMNS)
+
+
 def _read(ids: list[int]) -> list[Row]:
     rows = {
         pk: Row(pk, title, summary, description, set(), set(), set(), [], [])
@@ -210,17 +245,29 @@ def _read(ids: list[int]) -> list[Row]:
         THROUGH["countries"].objects.filter(initiative_id__in=ids).values_list("initiative_id", "country_id")
     ):
         rows[pk].countries.add(iso2)
-    for pk, region in (
-        THROUGH["regions"].objects.filter(initiative_id__in=ids).values_list("initiative_id", "region_id")
+        rows[pk].cells["countries"].append(iso2)
+    for pk, region, slug in (
+        THROUGH["regions"]
+        .objects.filter(initiative_id__in=ids)
+        .values_list("initiative_id", "region_id", "region__slug")
     ):
         rows[pk].regions.add(region)
+        rows[pk].cells["regions"].append(slug)
     for name in ("topics", "audiences", "modalities"):
-        for pk, term in THROUGH[name].objects.filter(initiative_id__in=ids).values_list("initiative_id", "term_id"):
+        for pk, term, slug in (
+            THROUGH[name].objects.filter(initiative_id__in=ids).values_list("initiative_id", "term_id", "term__slug")
+        ):
             rows[pk].terms.add(term)
-    for pk, org_name, acronym in Participation.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "organisation__name", "organisation__acronym"
+            rows[pk].cells[name].append(slug)
+    for pk, org_name, acronym, role in Participation.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "organisation__name", "organisation__acronym", "role"
     ):
         rows[pk].organisations += [org_name, acronym]
+        rows[pk].cells[ROLE_COLUMNS[role]].append(org_name)
+    for pk, source, external_id in SourceRecord.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "source__name", "external_id"
+    ):
+        rows[pk].cells["sources"].append(f"{source}: {external_id}" if external_id else source)
     for pk, tag in TaggedItem.objects.filter(
         content_type=ContentType.objects.get_for_model(Initiative), object_id__in=ids
     ).values_list("object_id", "tag__name"):
@@ -236,46 +283,67 @@ def _refresh_chunk(ids: list[int], places: Places) -> None:
     footprints, reached, memberships = [], [], []
     for row in rows:
         served = footprint(row, places)
-        footprints += [
-            FootprintCountry(initiative_id=row.pk, country_id=country, reach=reach, via_id=via)
-            for country, (reach, via) in served.items()
-        ]
+        footprints += [(row.pk, country, reach, via) for country, (reach, via) in served.items()]
         reached += [
-            RegionReach(initiative_id=row.pk, region_id=region, reach=reach, via_id=via, specific=specific)
+            (row.pk, region, reach, via, specific)
             for region, reach, via, specific in regions_reached(row, set(served), places)
         ]
         terms = {ancestor for term in row.terms for ancestor in places.ancestors.get(term, [term])}
-        memberships += [TermMembership(initiative_id=row.pk, term_id=term) for term in terms]
-    FootprintCountry.objects.bulk_create(footprints, batch_size=2000)
-    RegionReach.objects.bulk_create(reached, batch_size=2000)
-    TermMembership.objects.bulk_create(memberships, batch_size=2000)
-    _write_search(ids, [(row.pk, *search_parts(row, places)) for row in rows])
+        memberships += [(row.pk, term) for term in terms]
+    _insert(FootprintCountry, ["initiative_id", "country_id", "reach", "via_id"], footprints)
+    _insert(RegionReach, ["initiative_id", "region_id", "reach", "via_id", "specific"], reached)
+    _insert(TermMembership, ["initiative_id", "term_id"], memberships)
+    _write_documents(ids, [(row.pk, export_cells(row), *search_parts(row, places)) for row in rows])
 
 
-def _write_search(ids: list[int], documents: list[tuple[int, str, str, str, str]]) -> None:
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain INSERTs of many rows: these tables hold millions of rows at scale, and model
+    instances would cost more than the writing (bulk_create builds one object per row)."""
+    table = model._meta.db_table
+    names = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":  # in-process: executemany is one prepared statement
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+            return
+        row_placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for batch in batched(rows, 1000):  # one round trip per thousand rows
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([row_placeholder] * len(batch))}",
+                [value for row in batch for value in row],
+            )
+
+
+def _write_documents(ids: list[int], documents: list[tuple[int, str, str, str, str, str]]) -> None:
+    """(id, export cells, four weighted search parts) per initiative, in a few statements per chunk."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One UPDATE per chunk; the weights are what ranking reads (title highest).
+            # One UPDATE per batch; the weights are what ranking reads (title highest).
             for batch in batched(documents, 500):
-                values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
                 cursor.execute(
                     f"""
-                    UPDATE initiatives_initiative AS i SET search_vector =
+                    UPDATE initiatives_initiative AS i SET export_cells = d.cells, search_vector =
                         setweight(to_tsvector('{SEARCH_CONFIG}', d.a), 'A')
                         || setweight(to_tsvector('{SEARCH_CONFIG}', d.b), 'B')
                         || setweight(to_tsvector('{SEARCH_CONFIG}', d.c), 'C')
                         || setweight(to_tsvector('{SEARCH_CONFIG}', d.d), 'D')
-                    FROM (VALUES {values}) AS d(id, a, b, c, d)
+                    FROM (VALUES {values}) AS d(id, cells, a, b, c, d)
                     WHERE i.id = d.id
                     """,
                     [value for document in batch for value in document],
                 )
-        elif connection.vendor == "sqlite":
+            return
+        cursor.executemany(
+            "UPDATE initiatives_initiative SET export_cells = %s WHERE id = %s",
+            [(cells, pk) for pk, cells, *_parts in documents],
+        )
+        if connection.vendor == "sqlite":
             placeholders = ", ".join(["%s"] * len(ids))
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, body, places, description) VALUES (%s, %s, %s, %s, %s)",
-                documents,
+                [(pk, *parts) for pk, _cells, *parts in documents],
             )
 
 
@@ -298,6 +366,7 @@ def refresh_membership(initiative_ids: Iterable[int]) -> None:
         _refresh_chunk(chunk, places)
     if existing is not None:
         _forget(sorted(set(ids) - existing))
+    new_revision()
 
 
 @transaction.atomic
@@ -313,7 +382,35 @@ def rebuild_membership() -> int:
     places = Places.load()
     for chunk in batched(ids, CHUNK):
         _refresh_chunk(chunk, places)
+    new_revision()
     return len(ids)
+
+
+# --- cached counts: keyed on the data revision, so a write makes every process recount
+
+COUNT_CACHE_SECONDS = 24 * 60 * 60
+
+
+def new_revision() -> None:
+    DataRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+
+
+def revision() -> str:
+    return DataRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def cached_count(queryset, compute, *, token: str):
+    """compute(queryset), cached under the revision token and the query's SQL (the counts it stands for)."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # .none(): nothing to count, nothing to cache
+        return compute(queryset)
+    key = "ccb-count:" + hashlib.sha256(f"{token}\x00{sql}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute(queryset)
+        cache.set(key, value, COUNT_CACHE_SECONDS)
+    return value
 
 
 # --- deferring: many changes to one initiative (an admin save with its inlines and

@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -142,6 +143,9 @@ class Initiative(models.Model):
     # initiatives.membership and indexed by initiative_search_vector_idx. SQLite keeps
     # the same document in the FTS5 table initiatives_initiative_fts instead.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The CSV export's multi-valued cells (countries, regions, terms, organisations, sources),
+    # precomputed by initiatives.membership so that an export reads this table alone.
+    export_cells = models.TextField(blank=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -170,6 +174,10 @@ class Initiative(models.Model):
             # The public list: published rows, newest first or by start date.
             models.Index(fields=["publication_state", "-updated_at"], name="initiative_pub_updated_idx"),
             models.Index(fields=["publication_state", "start_date"], name="initiative_pub_start_idx"),
+            # The default order (Lower("title"), pk): pages of the list read 20 rows, not sort them all.
+            models.Index(
+                models.F("publication_state"), Lower("title"), models.F("id"), name="initiative_pub_title_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -389,3 +397,17 @@ class InitiativeFts(models.Model):
 
     def __str__(self) -> str:
         return f"search document of {self.initiative_id}"
+
+
+class DataRevision(models.Model):
+    """One row whose token changes with every write to the derived data (initiatives.membership).
+
+    Counts (facets, totals, home page figures) are cached under the current token, so every
+    process serves fresh counts as soon as a write commits, with no cache to invalidate. A new
+    random token rather than a counter: a rolled-back write can never make an old token current again.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

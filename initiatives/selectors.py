@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
 from initiatives.filters import InitiativeFilter, published_filter
+from initiatives.membership import cached_count, revision
 from initiatives.models import (
     FootprintCountry,
     Initiative,
@@ -71,8 +72,17 @@ class Search:
         return self.filterset.qs
 
     @cached_property
+    def token(self) -> str:
+        """The data revision the counts of this request are cached under (read once)."""
+        return revision()
+
+    @cached_property
+    def count(self) -> int:
+        return cached_count(self.queryset.order_by(), QuerySet.count, token=self.token)
+
+    @cached_property
     def facets(self) -> list[Facet]:
-        return facets(self.filterset, self.facet_names)
+        return facets(self.filterset, self.facet_names, token=self.token)
 
 
 def search_initiatives(data, *, facet_names: tuple[str, ...] = FACET_NAMES) -> Search:
@@ -90,21 +100,21 @@ def _selected(filterset, name: str) -> set[str]:
     return {getattr(v, "slug", None) or getattr(v, "iso2", None) or v for v in value}
 
 
-def _grouped(rows: QuerySet, key: str) -> dict:
-    """Rows of a membership table counted per `key`; each (initiative, key) pair is unique."""
-    return dict(rows.order_by().values_list(key).annotate(n=Count("initiative_id")))
+def _grouped(rows: QuerySet, key: str, token: str) -> dict:
+    """Rows of a membership table counted per `key` (each (initiative, key) pair is unique), cached."""
+    return cached_count(rows.order_by().values_list(key).annotate(n=Count("initiative_id")), dict, token=token)
 
 
-def region_counts(base: QuerySet, *, specific: bool = False) -> dict[int, int]:
+def region_counts(base: QuerySet, *, token: str, specific: bool = False) -> dict[int, int]:
     """Initiatives of `base` per region whose footprint meets it."""
     rows = RegionReach.objects.filter(initiative__in=base.order_by().values("pk"))
-    return _grouped(rows.filter(specific=True) if specific else rows, "region_id")
+    return _grouped(rows.filter(specific=True) if specific else rows, "region_id", token)
 
 
-def term_counts(base: QuerySet, terms: list[Term]) -> dict[int, int]:
+def term_counts(base: QuerySet, terms: list[Term], *, token: str) -> dict[int, int]:
     """Initiatives of `base` per term, a term counting those tagged with any term below it."""
     rows = TermMembership.objects.filter(initiative__in=base.order_by().values("pk"), term__in=[t.pk for t in terms])
-    return _grouped(rows, "term_id")
+    return _grouped(rows, "term_id", token)
 
 
 def ordered_regions() -> list[tuple[Region, int]]:
@@ -127,7 +137,7 @@ def ordered_regions() -> list[tuple[Region, int]]:
 
 
 def _region_facet(filterset, dimension: Dimension, context: dict) -> Facet:
-    counts = region_counts(filterset.without(dimension.name), specific=filterset.specific_only)
+    counts = region_counts(filterset.without(dimension.name), specific=filterset.specific_only, token=context["token"])
     chosen = _selected(filterset, dimension.name)
     options = [Option(r.slug, r.name, counts.get(r.pk, 0), r.slug in chosen, depth) for r, depth in ordered_regions()]
     return Facet(dimension.name, str(dimension.label), options)
@@ -138,7 +148,7 @@ def _term_facet(filterset, dimension: Dimension, context: dict) -> Facet:
         context["terms"] = list(Term.objects.select_related("vocabulary"))
         context["term_tree"] = Tree(Term.objects)
     terms = [t for t in context["terms"] if t.vocabulary.slug == dimension.vocabulary]
-    counts = term_counts(filterset.without(dimension.name), terms)
+    counts = term_counts(filterset.without(dimension.name), terms, token=context["token"])
     chosen = _selected(filterset, dimension.name)
     tree = context["term_tree"]
     options = [Option(t.slug, t.name, counts.get(t.pk, 0), t.slug in chosen, tree.depth(t.pk)) for t in terms]
@@ -147,7 +157,8 @@ def _term_facet(filterset, dimension: Dimension, context: dict) -> Facet:
 
 def _status_facet(filterset, dimension: Dimension, context: dict) -> Facet:
     chosen = _selected(filterset, dimension.name)
-    counts = dict(filterset.without(dimension.name).values_list("status").annotate(n=Count("pk")))
+    rows = filterset.without(dimension.name).values_list("status").annotate(n=Count("pk"))
+    counts = cached_count(rows, dict, token=context["token"])
     options = [Option(v, label, counts.get(v, 0), v in chosen) for v, label in Initiative.Status.choices]
     return Facet(dimension.name, str(dimension.label), options)
 
@@ -162,7 +173,8 @@ def _organisation_facet(filterset, dimension: Dimension, context: dict) -> Facet
     )
     # The busiest organisations only, so the page stays light however many there are;
     # a selected one is always shown, with its count.
-    options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in rows[:MAX_ORGANISATION_OPTIONS]]
+    busiest = cached_count(rows[:MAX_ORGANISATION_OPTIONS], list, token=context["token"])
+    options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in busiest]
     missing = chosen - {o.value for o in options}
     if missing:
         counts = {slug: n for slug, _name, n in rows.filter(organisation__slug__in=missing)}
@@ -182,9 +194,9 @@ FACET_BUILDERS = {
 }
 
 
-def facets(filterset, names=FACET_NAMES) -> list[Facet]:
+def facets(filterset, names=FACET_NAMES, *, token: str) -> list[Facet]:
     """The named facets, in the order of initiatives.dimensions, each counted without its own filter."""
-    context: dict = {}
+    context: dict = {"token": token}
     return [
         FACET_BUILDERS[BY_NAME[name].kind](filterset, BY_NAME[name], context) for name in FACET_NAMES if name in names
     ]
@@ -239,22 +251,21 @@ def reach_labels(filterset, initiative_ids: list[int]) -> dict[int, ReachLabel]:
 def home_summary() -> dict:
     """Counts, continents, topics and the latest updates for the home page."""
     published = Initiative.objects.published()
+    token = revision()
     continents = list(Region.objects.filter(kind=Region.Kind.CONTINENT))
-    counts = region_counts(published)
+    counts = region_counts(published, token=token)
     for continent in continents:
         continent.initiative_count = counts.get(continent.pk, 0)
     topics = list(Term.objects.topics().filter(parent__isnull=True))
-    counts = term_counts(published, topics)
+    counts = term_counts(published, topics, token=token)
     for topic in topics:
         topic.initiative_count = counts.get(topic.pk, 0)
+    countries_served = FootprintCountry.objects.filter(initiative__in=published.values("pk")).values("country")
     return {
         "counts": {
-            "initiatives": published.count(),
-            "organisations": Organisation.objects.public().count(),
-            "countries": FootprintCountry.objects.filter(initiative__in=published.values("pk"))
-            .values("country")
-            .distinct()
-            .count(),
+            "initiatives": cached_count(published, QuerySet.count, token=token),
+            "organisations": cached_count(Organisation.objects.public(), QuerySet.count, token=token),
+            "countries": cached_count(countries_served.distinct(), QuerySet.count, token=token),
             "sources": Source.objects.count(),
         },
         "continents": continents,
@@ -279,17 +290,18 @@ def related_initiatives(initiative: Initiative, limit: int = 5) -> QuerySet:
 
 def country_breakdown(base: QuerySet, countries: list[str]) -> list[tuple[str, str, int]]:
     """(iso2, name, count) of the initiatives in `base` per country they serve, most first."""
-    return list(
+    rows = (
         FootprintCountry.objects.filter(initiative__in=base.order_by().values("pk"), country__in=countries)
         .values_list("country__iso2", "country__name")
         .annotate(n=Count("initiative_id"))
         .order_by("-n", "country__name")
     )
+    return cached_count(rows, list, token=revision())
 
 
 def region_overview() -> list[tuple[Region, int, int]]:
     """Every region as (region, depth, published initiatives reaching it), continents first, then groupings."""
-    counts = region_counts(Initiative.objects.published())
+    counts = region_counts(Initiative.objects.published(), token=revision())
     return [(region, depth, counts.get(region.pk, 0)) for region, depth in ordered_regions()]
 
 

@@ -17,7 +17,7 @@ from initiatives.membership import (
     initiatives_under_terms,
     schedule_refresh,
 )
-from initiatives.models import Initiative, Organisation, Participation
+from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
 from taxonomy.models import Country, Region, Term, TermAlias
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
@@ -39,6 +39,19 @@ def initiative_deleted(sender, instance: Initiative, **kwargs) -> None:
 def participation_changed(sender, instance: Participation, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_refresh([instance.initiative_id])
+
+
+@receiver(post_save, sender=SourceRecord)
+@receiver(post_delete, sender=SourceRecord)
+def source_record_changed(sender, instance: SourceRecord, raw: bool = False, **kwargs) -> None:
+    if not raw:  # provenance is in the export's cells
+        schedule_refresh([instance.initiative_id])
+
+
+@receiver(post_save, sender=Source)
+def source_saved(sender, instance: Source, created: bool, raw: bool = False, **kwargs) -> None:
+    if not raw and not created:
+        schedule_refresh(instance.records.values_list("initiative_id", flat=True))
 
 
 @receiver(post_save, sender=Organisation)
@@ -83,11 +96,12 @@ def region_members_changed(sender, instance, action: str, reverse: bool, pk_set,
     schedule_refresh({*initiatives_under_regions(regions), *initiatives_serving(countries)})
 
 
-# What of a place or term the derived data reads: its position in the hierarchy and its names.
+# What of a place or term the derived data reads: its position in the hierarchy, its names
+# (search documents) and its slug (export cells).
 WATCHED = {
-    Region: ("parent_id", "name", "name_fr", "name_es"),
+    Region: ("parent_id", "slug", "name", "name_fr", "name_es"),
     Country: ("region_id", "name", "name_fr", "name_es"),
-    Term: ("parent_id", "name", "name_fr", "name_es"),
+    Term: ("parent_id", "slug", "name", "name_fr", "name_es"),
 }
 
 

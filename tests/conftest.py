@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from taxonomy.services import load_reference
 
@@ -19,3 +20,11 @@ def curator(django_user_model):
 def curator_client(client, curator):
     client.force_login(curator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Counts are cached per data revision; a test's rolled-back writes must not leave any behind."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -3,7 +3,9 @@
 import datetime
 import re
 
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from initiatives.membership import refresh_membership
 from initiatives.models import Initiative, Organisation, Participation, SourceRecord
@@ -23,6 +25,15 @@ def analyze() -> None:
     """Refresh the planner's statistics (PostgreSQL and SQLite both understand ANALYZE)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def count_queries(client, url: str) -> int:
+    """Queries of one request with nothing cached, as on the first visit after a change."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
 
 
 def region(slug: str) -> Region:

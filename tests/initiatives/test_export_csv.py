@@ -10,6 +10,7 @@ import tracemalloc
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -291,6 +292,7 @@ def test_download_link_on_the_list_exports_the_same_filters(client):
 
 def export_queries(client) -> tuple[int, int]:
     """(queries, data rows) for the whole export, counted while the stream is consumed."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         raw = b"".join(export(client).streaming_content)
     return len(queries), len(list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))))

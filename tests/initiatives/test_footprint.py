@@ -12,7 +12,7 @@ from django.urls import reverse
 from initiatives.membership import rebuild_membership
 from initiatives.models import FootprintCountry, Initiative, Participation, RegionReach, TermMembership
 from taxonomy.models import Country, Region, Term
-from tests.factories import InitiativeFactory, OrganisationFactory
+from tests.factories import InitiativeFactory, OrganisationFactory, SourceRecordFactory
 from tests.helpers import listed, region
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +326,39 @@ def test_load_demo_fills_the_membership_tables_and_the_rebuild_command_agrees(cl
     assert_rebuilt_equals_maintained()
     call_command("rebuild_membership")
     assert get(client, "/initiatives/?country=NG").context["browse"].total > 10
+
+
+# --- derived data read by pages and exports never goes stale
+
+
+def test_cached_counts_change_as_soon_as_a_write_commits(client):
+    InitiativeFactory(slug="first", countries=["NG"], topics=["cybercrime"])
+    first = get(client, "/initiatives/?country=NG")
+    assert first.context["browse"].total == 1
+    draft = InitiativeFactory(slug="second", countries=["NG"], topics=["cybercrime"], publication_state="draft")
+    assert get(client, "/initiatives/?country=NG").context["browse"].total == 1  # the draft is not counted
+    draft.publication_state = "published"
+    draft.save()
+    second = get(client, "/initiatives/?country=NG")
+    assert second.context["browse"].total == 2
+    topics = next(f for f in second.context["browse"].facets if f.name == "topic")
+    assert {o.value: o.count for o in topics.options}["cybercrime"] == 2
+    assert "<dt>Initiatives</dt><dd>2</dd>" in get(client, "/").content.decode()
+
+
+def test_the_export_shows_renamed_organisations_sources_and_terms(client):
+    initiative = InitiativeFactory(slug="renamed", topics=["cybercrime"])
+    organisation = OrganisationFactory(name="Old name")
+    Participation.objects.create(initiative=initiative, organisation=organisation, role=Participation.Role.FUNDER)
+    record = SourceRecordFactory(initiative=initiative, source__name="Old mapping", external_id="X1")
+    organisation.name = "New name"
+    organisation.save()
+    record.source.name = "New mapping"
+    record.source.save()
+    term = Term.objects.get(slug="cybercrime")
+    term.slug = "cyber-crime"
+    term.save()
+    response = client.get("/initiatives/export.csv")
+    row = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
+    assert "New name" in row and "New mapping: X1" in row and "cyber-crime" in row
+    assert "Old" not in row

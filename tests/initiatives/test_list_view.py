@@ -6,8 +6,6 @@ import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative, Participation
@@ -19,7 +17,7 @@ from tests.factories import (
     SourceFactory,
     SourceRecordFactory,
 )
-from tests.helpers import UNPUBLISHED, analyze, bulk_initiatives, listed, region
+from tests.helpers import UNPUBLISHED, analyze, bulk_initiatives, count_queries, listed, region
 
 pytestmark = pytest.mark.django_db
 
@@ -627,13 +625,6 @@ def test_unpublished_initiatives_never_appear_in_results(client, facet_world):
 
 
 # --- query counts
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize(

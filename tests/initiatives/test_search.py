@@ -10,11 +10,9 @@ import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory
-from tests.helpers import UNPUBLISHED, analyze, bulk_initiatives, listed, region
+from tests.helpers import UNPUBLISHED, analyze, bulk_initiatives, count_queries, listed, region
 
 pytestmark = pytest.mark.django_db
 
@@ -377,13 +375,6 @@ def test_an_empty_search_without_other_filters_does_not_suggest_searching_every_
 
 
 # --- query counts
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize(

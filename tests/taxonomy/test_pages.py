@@ -5,8 +5,6 @@ import re
 from urllib.parse import urljoin
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Initiative, Participation
 from taxonomy.models import Country, Region, Term
@@ -17,7 +15,7 @@ from tests.factories import (
     SourceFactory,
     SourceRecordFactory,
 )
-from tests.helpers import CARD_RE, UNPUBLISHED, analyze, bulk_initiatives, region
+from tests.helpers import CARD_RE, UNPUBLISHED, analyze, bulk_initiatives, count_queries, region
 
 pytestmark = pytest.mark.django_db
 
@@ -427,13 +425,6 @@ def test_detail_without_related_initiatives_has_no_related_section(client):
 
 
 # --- query counts
-
-
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
 
 
 @pytest.mark.parametrize(
