@@ -46,6 +46,7 @@ from initiatives.models import (
 from taxonomy.models import Country, Region, Term, TermAlias, Tree
 
 CHUNK = 1000
+ANALYZE_AFTER = 1000  # initiatives refreshed at once: a bulk write, worth fresh statistics
 # An initiative whose beneficiary regions include this many continents is global.
 GLOBAL_CONTINENTS = 4
 SEARCH_CONFIG = "english"
@@ -366,6 +367,8 @@ def refresh_membership(initiative_ids: Iterable[int]) -> None:
         _refresh_chunk(chunk, places)
     if existing is not None:
         _forget(sorted(set(ids) - existing))
+    if len(ids) >= ANALYZE_AFTER:
+        analyze_membership()
     new_revision()
 
 
@@ -382,8 +385,22 @@ def rebuild_membership() -> int:
     places = Places.load()
     for chunk in batched(ids, CHUNK):
         _refresh_chunk(chunk, places)
+    analyze_membership()
     new_revision()
     return len(ids)
+
+
+def analyze_membership() -> None:
+    """Fresh planner statistics after a bulk write, before autovacuum gets to it.
+
+    A PostgreSQL plan chosen on statistics that say "empty" for tables that now hold
+    millions of rows (nested loops over sequential scans) can run for minutes.
+    """
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in (Initiative, FootprintCountry, RegionReach, TermMembership)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 # --- cached counts: keyed on the data revision, so a write makes every process recount

@@ -106,7 +106,14 @@ def main(command: list[str]) -> int:
             check=True,
             capture_output=True,
         )
-        options = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        # No autovacuum: tests write inside transactions that roll back, so an automatic ANALYZE
+        # would record tables as empty that a test then fills, and the planner's choice would
+        # depend on when the daemon last ran. Statistics are what each test makes them: never
+        # analysed, or analysed by the test itself (tests.helpers.analyze).
+        options = (
+            f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+            " -c autovacuum=off"
+        )
         subprocess.run(
             as_server_user(
                 [pg_ctl, "-D", datadir, "-o", options, "-l", os.path.join(datadir, "server.log"), "-w", "start"]
