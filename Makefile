@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres test-browser fixtures clean
+.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres test-browser fixtures bench clean
 
 run: install migrate demo serve
 
@@ -68,6 +68,26 @@ test-postgres: install-dev
 test-browser: install-dev
 	scripts/install_browser_deps.sh
 	env -u DATABASE_URL $(PY) -m pytest tests/browser
+
+# Not part of `make test`. The portal against Datasette serving the same rows, at 5,000 and
+# 50,000 generated initiatives, on SQLite then PostgreSQL; results in bench/results/.
+# A quick look: make bench BENCH_ARGS="--sizes 500,2000" (written under var/bench/results/).
+BENCH_VENV ?= .venv-bench
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	scripts/ensure_venv.sh $(BENCH_VENV) $(PYTHON)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+# Both halves run even when the first fails; the target fails if either did.
+bench: install-dev $(BENCH_VENV)/.installed
+	env -u DATABASE_URL $(PY) scripts/bench.py --db sqlite --datasette $(BENCH_VENV)/bin/datasette $(BENCH_ARGS); \
+	sqlite=$$?; \
+	$(PY) scripts/with_postgres.py $(PY) scripts/bench.py --db postgres --datasette $(BENCH_VENV)/bin/datasette \
+		$(BENCH_ARGS); \
+	postgres=$$?; \
+	test $$sqlite = 0 && test $$postgres = 0
 
 # Regenerate fixtures/reference/ from the country tables (see scripts/build_reference.py).
 fixtures: install-dev

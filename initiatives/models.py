@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from initiatives.dimensions import DIMENSIONS
 from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
 
@@ -65,13 +66,17 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(publication_state=Initiative.PublicationState.PUBLISHED)
 
     def with_related(self, *, keywords: bool = True) -> "InitiativeQuerySet":
-        """Everything a card, a detail page or a CSV row shows, in a fixed number of queries."""
+        """Everything a card or a detail page shows, in a fixed number of queries."""
+        # One prefetch per place or term dimension (initiatives.dimensions), then the participants.
+        places_and_terms = [
+            models.Prefetch(d.relation, queryset=Term.objects.select_related("vocabulary"))
+            if d.kind == "term"
+            else d.relation
+            for d in DIMENSIONS
+            if d.relation
+        ]
         queryset = self.prefetch_related(
-            "countries",
-            "regions",
-            models.Prefetch("topics", queryset=Term.objects.select_related("vocabulary")),
-            models.Prefetch("audiences", queryset=Term.objects.select_related("vocabulary")),
-            models.Prefetch("modalities", queryset=Term.objects.select_related("vocabulary")),
+            *places_and_terms,
             models.Prefetch(
                 "participations",
                 queryset=Participation.objects.select_related("organisation").order_by("role", "organisation__name"),

@@ -352,14 +352,15 @@ class _Reference:
 
     @classmethod
     def load(cls, rng: random.Random) -> "_Reference":
-        countries = list(Country.objects.order_by("iso2").values_list("iso2", "name", "region_id"))
+        # Sorted in Python, not by the database, whose collation may order "-" differently.
+        countries = sorted(Country.objects.values_list("iso2", "name", "region_id"))
         if not countries:
             raise SyntheticDataError("No countries: load the reference data first.")
         # Capacity building concentrates on some countries; put typical recipients first, the rest in seeded order.
         head = [iso2 for iso2 in FOCUS_COUNTRIES if any(iso2 == row[0] for row in countries)]
         rest = [row[0] for row in countries if row[0] not in head]
         rng.shuffle(rest)
-        regions = list(Region.objects.order_by("slug").values_list("pk", "slug", "name", "kind"))
+        regions = sorted(Region.objects.values_list("pk", "slug", "name", "kind"), key=lambda row: row[1])
         tree = Tree(Region.objects.all())
         members: dict[int, set[str]] = {}
         for region_id, iso2 in Region.members.through.objects.values_list("region_id", "country_id"):
@@ -383,7 +384,9 @@ class _Reference:
         continents = ordered(Region.Kind.CONTINENT, FOCUS_CONTINENTS)
 
         def terms(queryset) -> list:
-            rows = list(queryset.order_by("order", "slug").values_list("pk", "slug", "name"))
+            rows = [
+                (pk, slug, name) for _, slug, pk, name in sorted(queryset.values_list("order", "slug", "pk", "name"))
+            ]
             rng.shuffle(rows)
             return rows
 
