@@ -5,6 +5,7 @@ They never touch pytest-django's test database: the server has its own SQLite fi
 temporary directory, so nothing here asks for the `db` fixture.
 """
 
+import json
 import os
 import re
 import secrets
@@ -281,3 +282,41 @@ def facet_count(checkbox) -> int:
     match = re.search(r"\((\d+)\)", text)
     assert match, f"no count in the facet option {text!r}"
     return int(match.group(1))
+
+
+# --- the keyboard alone
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return {tag: el ? 'BODY' : null};
+            return {tag: el.tagName, text: (el.innerText || el.value || '').trim().slice(0, 200),
+                    href: el.getAttribute('href'), name: el.getAttribute('name'), inMain: !!el.closest('main')};
+        }"""
+    )
+
+
+def tab_to(page, predicate_js: str, max_presses: int = 300, backwards: bool = False) -> dict:
+    """Press Tab (Shift+Tab if backwards) until document.activeElement satisfies the JS predicate `el => bool`."""
+    key = "Shift+Tab" if backwards else "Tab"
+    test = (
+        f"() => {{ const el = document.activeElement; return !!el && el !== document.body && ({predicate_js})(el); }}"
+    )
+    seen = []
+    for _ in range(max_presses):
+        page.keyboard.press(key)
+        if page.evaluate(test):
+            return focused(page)
+        seen.append(focused(page))
+    trail = "\n".join(json.dumps(item) for item in seen[-15:])
+    raise AssertionError(f"{key} x{max_presses} never reached {predicate_js}; last focused:\n{trail}")
+
+
+def open_filters_by_keyboard(page) -> None:
+    if apply_button(page).is_visible():
+        return
+    tab_to(page, "el => el.tagName === 'SUMMARY' && !!el.parentElement.querySelector('form button[type=submit]')")
+    page.keyboard.press("Enter")
+    assert apply_button(page).is_visible(), "Enter on the filter panel's summary did not open it"

@@ -5,7 +5,6 @@ Once with the mouse, once with the keyboard alone.
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,10 +15,13 @@ from tests.browser.conftest import (
     apply_button,
     download_link,
     facet_count,
+    focused,
     open_filters,
+    open_filters_by_keyboard,
     result_titles,
     result_total,
     stated_rows,
+    tab_to,
 )
 
 REGION = "Africa"
@@ -99,41 +101,6 @@ def test_visitor_narrows_a_region_opens_an_initiative_comes_back_and_downloads_t
 
 
 # Keyboard only.
-
-
-def focused(page) -> dict:
-    return page.evaluate(
-        """() => {
-            const el = document.activeElement;
-            if (!el || el === document.body) return {tag: el ? 'BODY' : null};
-            return {tag: el.tagName, text: (el.innerText || el.value || '').trim().slice(0, 200),
-                    href: el.getAttribute('href'), name: el.getAttribute('name'), inMain: !!el.closest('main')};
-        }"""
-    )
-
-
-def tab_to(page, predicate_js: str, max_presses: int = 300, backwards: bool = False) -> dict:
-    """Press Tab (Shift+Tab if backwards) until document.activeElement satisfies the JS predicate `el => bool`."""
-    key = "Shift+Tab" if backwards else "Tab"
-    test = (
-        f"() => {{ const el = document.activeElement; return !!el && el !== document.body && ({predicate_js})(el); }}"
-    )
-    seen = []
-    for _ in range(max_presses):
-        page.keyboard.press(key)
-        if page.evaluate(test):
-            return focused(page)
-        seen.append(focused(page))
-    trail = "\n".join(json.dumps(item) for item in seen[-15:])
-    raise AssertionError(f"{key} x{max_presses} never reached {predicate_js}; last focused:\n{trail}")
-
-
-def open_filters_by_keyboard(page) -> None:
-    if apply_button(page).is_visible():
-        return
-    tab_to(page, "el => el.tagName === 'SUMMARY' && !!el.parentElement.querySelector('form button[type=submit]')")
-    page.keyboard.press("Enter")
-    assert apply_button(page).is_visible(), "Enter on the filter panel's summary did not open it"
 
 
 def test_the_same_journey_works_with_the_keyboard_alone(page, server):
