@@ -16,6 +16,7 @@ for `manage.py rebuild_membership`.
 """
 
 import hashlib
+import io
 import re
 import threading
 import unicodedata
@@ -298,8 +299,8 @@ def _refresh_chunk(ids: list[int], places: Places) -> None:
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs of many rows: these tables hold millions of rows at scale, and model
-    instances would cost more than the writing (bulk_create builds one object per row)."""
+    """Many rows in one go: these tables hold millions of rows at scale, and model instances
+    would cost more than the writing (bulk_create builds one object per row)."""
     table = model._meta.db_table
     names = ", ".join(columns)
     with connection.cursor() as cursor:
@@ -307,12 +308,18 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
             return
-        row_placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        for batch in batched(rows, 1000):  # one round trip per thousand rows
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([row_placeholder] * len(batch))}",
-                [value for row in batch for value in row],
-            )
+        # PostgreSQL: COPY, one stream for all the rows (values are ids, ISO codes and booleans,
+        # never tabs or newlines).
+        text = io.StringIO("".join("\t".join(_copy_value(value) for value in row) + "\n" for row in rows))
+        cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", text)
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
 
 
 def _write_documents(ids: list[int], documents: list[tuple[int, str, str, str, str, str]]) -> None:

@@ -290,6 +290,9 @@ class SourceRecord(models.Model):
 # --- Membership tables: denormalised, indexed answers to "where" and "about what".
 # Written only by initiatives.membership (on every write path, and rebuilt from scratch by
 # `manage.py rebuild_membership`); read by filters and facets with plain semi-joins and GROUP BY.
+# Derived data, millions of rows at scale: no foreign key constraints in the database (checking
+# them at every bulk commit cost more than writing the rows); deletions still cascade through
+# the ORM, and a rebuild recomputes everything from the source tables.
 
 
 class Reach(models.IntegerChoices):
@@ -304,11 +307,13 @@ class Reach(models.IntegerChoices):
 class FootprintCountry(models.Model):
     """A country an initiative serves: named, or a member of one of its beneficiary regions."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="footprint")
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, db_constraint=False, related_name="footprint")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     reach = models.PositiveSmallIntegerField(choices=Reach.choices)
     # The beneficiary region it is reached through (the smallest one), none when named directly.
-    via = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    via = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = "footprint country"
@@ -328,10 +333,14 @@ class FootprintCountry(models.Model):
 class RegionReach(models.Model):
     """A region an initiative's footprint meets, with how (the rule of DESIGN.md, "Footprint")."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="regions_reached")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, db_constraint=False, related_name="regions_reached"
+    )
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     reach = models.PositiveSmallIntegerField(choices=Reach.choices)
-    via = models.ForeignKey(Region, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    via = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     # Everything it names inside the region: countries of the region, or regions within it.
     specific = models.BooleanField()
 
@@ -353,8 +362,10 @@ class RegionReach(models.Model):
 class TermMembership(models.Model):
     """An initiative under a term: tagged with it or with any term below it."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="term_memberships")
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, db_constraint=False, related_name="term_memberships"
+    )
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, db_constraint=False, related_name="+")
 
     class Meta:
         constraints = [
