@@ -65,4 +65,3 @@ DIMENSIONS: tuple[Dimension, ...] = (
 BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
 FACET_NAMES = tuple(dimension.name for dimension in DIMENSIONS if dimension.facet)
 TERM_DIMENSIONS = tuple(dimension for dimension in DIMENSIONS if dimension.kind == "term")
-PLACE_PARAMETERS = ("region", "country")

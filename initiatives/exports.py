@@ -61,7 +61,7 @@ def _date(value) -> str:
 
 
 def csv_lines(queryset: QuerySet, base_url: str) -> Iterator[str]:
-    """The CSV text, line by line, from one query streamed in chunks: one query, flat memory.
+    """The CSV text in chunks of lines, from one query streamed in chunks: one query, flat memory.
 
     The multi-valued cells are precomputed per initiative (Initiative.export_cells, kept by
     initiatives.membership), so the export reads one table, like a flat file.
@@ -72,6 +72,7 @@ def csv_lines(queryset: QuerySet, base_url: str) -> Iterator[str]:
     # Every row's link is the same URL with its slug; reverse() once.
     detail = base_url + reverse("initiatives:detail", kwargs={"slug": "slug-placeholder"})
     empty = CELL_SEPARATOR * (len(EXPORT_COLUMNS) - 1)
+    lines: list[str] = []
     for values in queryset.values_list(*SCALARS, "export_cells").iterator(chunk_size=CHUNK_SIZE):
         slug, title, summary, status, start, end, website, verified, updated, cells = values
         record = dict(zip(EXPORT_COLUMNS, (cells or empty).split(CELL_SEPARATOR), strict=True))
@@ -87,7 +88,11 @@ def csv_lines(queryset: QuerySet, base_url: str) -> Iterator[str]:
             "last_verified": _date(verified),
             "updated_at": updated.isoformat(timespec="seconds"),
         }
-        yield writer.writerow([safe_cell(record[name]) for name in COLUMNS])
+        lines.append(writer.writerow([safe_cell(record[name]) for name in COLUMNS]))
+        if len(lines) == CHUNK_SIZE:  # one write to the socket per chunk, not per line
+            yield "".join(lines)
+            lines.clear()
+    yield "".join(lines)
 
 
 def export_filename(active: dict, today: datetime.date | None = None) -> str:

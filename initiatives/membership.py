@@ -31,7 +31,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q
 from taggit.models import TaggedItem
 
 from initiatives.models import (
@@ -278,7 +277,7 @@ def _read(ids: list[int]) -> list[Row]:
 
 
 def _refresh_chunk(ids: list[int], places: Places) -> None:
-    rows = _read(ids)
+    rows = _read(ids)  # deleted initiatives are simply absent: their old rows go below and are not rewritten
     FootprintCountry.objects.filter(initiative_id__in=ids)._raw_delete(FootprintCountry.objects.db)
     RegionReach.objects.filter(initiative_id__in=ids)._raw_delete(RegionReach.objects.db)
     TermMembership.objects.filter(initiative_id__in=ids)._raw_delete(TermMembership.objects.db)
@@ -355,13 +354,6 @@ def _write_documents(ids: list[int], documents: list[tuple[int, str, str, str, s
             )
 
 
-def _forget(ids: list[int]) -> None:
-    """Deleted initiatives: their membership rows go by cascade; the FTS5 table has no foreign key."""
-    if connection.vendor == "sqlite" and ids:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids)
-
-
 @transaction.atomic
 def refresh_membership(initiative_ids: Iterable[int]) -> None:
     """Recompute the membership rows and search documents of these initiatives."""
@@ -369,11 +361,8 @@ def refresh_membership(initiative_ids: Iterable[int]) -> None:
     if not ids:
         return
     places = Places.load()
-    existing = set(Initiative.objects.filter(pk__in=ids).values_list("pk", flat=True)) if len(ids) <= CHUNK else None
     for chunk in batched(ids, CHUNK):
         _refresh_chunk(chunk, places)
-    if existing is not None:
-        _forget(sorted(set(ids) - existing))
     if len(ids) >= ANALYZE_AFTER:
         analyze_membership()
     new_revision()
@@ -496,13 +485,3 @@ def initiatives_under_terms(term_ids: Iterable[int]) -> list[int]:
     for name in ("topics", "audiences", "modalities"):
         ids.update(THROUGH[name].objects.filter(term_id__in=below).values_list("initiative_id", flat=True))
     return list(ids)
-
-
-def initiatives_naming(*, countries: Iterable[str] = (), regions: Iterable[int] = ()) -> list[int]:
-    """Initiatives that name these countries or regions (whose search documents hold their names)."""
-    return list(
-        Initiative.objects.filter(
-            Q(pk__in=THROUGH["countries"].objects.filter(country_id__in=list(countries)).values("initiative_id"))
-            | Q(pk__in=THROUGH["regions"].objects.filter(region_id__in=list(regions)).values("initiative_id"))
-        ).values_list("pk", flat=True)
-    )

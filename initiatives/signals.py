@@ -11,7 +11,6 @@ from django.dispatch import receiver
 
 from initiatives.membership import (
     THROUGH,
-    initiatives_naming,
     initiatives_serving,
     initiatives_under_regions,
     initiatives_under_terms,
@@ -163,7 +162,7 @@ def taxonomy_deleting(sender, instance, **kwargs) -> None:
     elif isinstance(instance, Region):
         instance._affected = initiatives_under_regions([instance.pk])
     else:
-        instance._affected = initiatives_naming(countries=[instance.pk]) + initiatives_under_regions(
+        instance._affected = initiatives_serving([instance.pk]) + initiatives_under_regions(
             list(instance.groupings.values_list("pk", flat=True)) + [instance.region_id] * bool(instance.region_id)
         )
 
