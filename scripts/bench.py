@@ -635,14 +635,16 @@ def ratios(runs: list[dict]) -> list[dict]:
         TARGETS["csv_vs_datasette"],
     )
     if len(runs) > 1:
+        # The target: the worker's resident peak while it streams the full export.
+        small_peak, large_peak = (run["portal"].get("csv", {}).get("memory_peak_mb") for run in (small, large))
+        note = f"{small_peak or 0:.1f} MB -> {large_peak or 0:.1f} MB, resident peak of the worker during the export"
+        add(f"portal CSV peak memory, {growth}", ratio(large_peak, small_peak), TARGETS["csv_memory_growth"], note)
+        # And what the export itself added, without a target: below a megabyte it is sampling noise.
         small_mb, large_mb = (run["portal"].get("csv", {}).get("memory_growth_mb") for run in (small, large))
-        value = ratio(large_mb, small_mb)
         note = f"{small_mb or 0:.1f} MB -> {large_mb or 0:.1f} MB above the worker's memory before the request"
-        met = None
         if large_mb is not None and large_mb < MEMORY_NOISE_MB:
-            # Below this, sampling /proc cannot tell a flat export from a growing one; the ratio is noise.
-            met, note = True, note + f"; both under {MEMORY_NOISE_MB:.0f} MB, so flat"
-        add(f"portal CSV peak memory, {growth}", value, TARGETS["csv_memory_growth"], note, met)
+            note += f"; under {MEMORY_NOISE_MB:.0f} MB, within sampling noise"
+        add(f"portal CSV memory growth during the request, {growth}", ratio(large_mb, small_mb), None, note)
     return rows
 
 
@@ -779,6 +781,11 @@ def parse_args(argv=None):
     parser.add_argument("--max-minutes", type=float, default=90, help="bound on the whole run (default 90)")
     parser.add_argument("--datasette", type=Path, default=ROOT / ".venv-bench" / "bin" / "datasette")
     parser.add_argument("--out", type=Path, help="results folder (default bench/results, or var/bench/results)")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        help="measure nothing: recompute the ratios and rewrite the markdown of an earlier run's JSON beside it",
+    )
     args = parser.parse_args(argv)
     args.datasette = args.datasette.resolve()
     args.sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
@@ -789,8 +796,20 @@ def parse_args(argv=None):
     return args
 
 
+def render(path: Path) -> int:
+    """Rewrite an earlier run's report from its measurements (when the report's format changes)."""
+    report = json.loads(path.read_text())
+    report["ratios"] = ratios(report["runs"])
+    path.with_suffix(".md").write_text(scrub(markdown(report)))
+    path.write_text(scrub(json.dumps(report, indent=2)) + "\n")
+    log(f"Rewrote {scrub(str(path.with_suffix('.md')))} from {scrub(str(path))}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.render:
+        return render(args.render)
     # Ctrl-C (even when started from a shell that ignores it for background jobs) and a termination
     # unwind through every `finally`, so no server outlives the run.
     signal.signal(signal.SIGINT, signal.default_int_handler)
