@@ -64,6 +64,8 @@ def _initiative_m2m_changed(sender, instance, action: str, reverse: bool, pk_set
         if action in M2M_ACTIONS:
             schedule_refresh([instance.pk])
         return
+    if sender not in THROUGH.values():
+        return  # a keyword's side: taggit's generic rows name no initiative column; edits go through initiatives
     # From the other side, e.g. country.initiatives.add(...): pk_set holds initiatives, except after a clear.
     if action == "pre_clear":
         through_field = next(f.name for f in sender._meta.fields if f.related_model is type(instance))

@@ -192,9 +192,9 @@ def snapshot() -> dict[str, set]:
     }
 
 
-def assert_rebuilt_equals_maintained() -> None:
+def assert_rebuilt_equals_maintained(*, footprints_expected: bool = True) -> None:
     maintained = snapshot()
-    assert maintained["footprint"] and maintained["search"]
+    assert maintained["search"] and (bool(maintained["footprint"]) == footprints_expected)
     rebuild_membership()
     rebuilt = snapshot()
     for table in maintained:
@@ -362,3 +362,14 @@ def test_the_export_shows_renamed_organisations_sources_and_terms(client):
     row = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1]
     assert "New name" in row and "New mapping: X1" in row and "cyber-crime" in row
     assert "Old" not in row
+
+
+def test_clearing_from_the_places_side_moves_initiatives_out(client):
+    InitiativeFactory(slug="in-nigeria", countries=["NG"])
+    InitiativeFactory(slug="ecowas-wide", regions=[region("ecowas")])
+    Country.objects.get(iso2="NG").initiatives.clear()
+    assert listed(get(client, "/initiatives/?country=NG")) == ["ecowas-wide"]
+    region("ecowas").initiatives.clear()
+    assert listed(get(client, "/initiatives/?country=NG")) == []
+    region("ecowas").members.clear()
+    assert_rebuilt_equals_maintained(footprints_expected=False)
