@@ -6,9 +6,11 @@ all call it. Facets and place counts read the membership tables
 (initiatives.membership): each facet is one grouped query.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
@@ -100,21 +102,45 @@ def _selected(filterset, name: str) -> set[str]:
     return {getattr(v, "slug", None) or getattr(v, "iso2", None) or v for v in value}
 
 
-def _grouped(rows: QuerySet, key: str, token: str) -> dict:
-    """Rows of a membership table counted per `key` (each (initiative, key) pair is unique), cached."""
-    return cached_count(rows.order_by().values_list(key).annotate(n=Count("initiative_id")), dict, token=token)
+def counted_in(base: QuerySet, rows: Callable[[object], QuerySet], read: Callable, *, token: str):
+    """read(rows(initiatives of `base`)): counts over a table joined to a filtered set, cached.
+
+    On PostgreSQL the set's ids are read first and passed as a list. Left as a subquery, the
+    planner may nest a loop over a sequential scan of a membership table it believes nearly
+    empty (statistics go stale after bulk writes), which ran for minutes; with a list, the
+    count is one scan or one index probe per id whatever the statistics. SQLite plans the
+    subquery well and limits the number of parameters, so it keeps it.
+    """
+    subquery = base.order_by().values("pk")
+
+    def compute(_query):
+        if connection.vendor != "postgresql":
+            return read(rows(subquery))
+        return read(rows(list(subquery.values_list("pk", flat=True))))
+
+    return cached_count(rows(subquery), compute, token=token)
+
+
+def _grouped(model, key: str, **conditions) -> Callable[[object], QuerySet]:
+    """Rows of a membership table for some initiatives, counted per `key` (each pair is unique)."""
+    return lambda initiatives: (
+        model.objects.filter(initiative__in=initiatives, **conditions)
+        .order_by()
+        .values_list(key)
+        .annotate(n=Count("initiative_id"))
+    )
 
 
 def region_counts(base: QuerySet, *, token: str, specific: bool = False) -> dict[int, int]:
     """Initiatives of `base` per region whose footprint meets it."""
-    rows = RegionReach.objects.filter(initiative__in=base.order_by().values("pk"))
-    return _grouped(rows.filter(specific=True) if specific else rows, "region_id", token)
+    conditions = {"specific": True} if specific else {}
+    return counted_in(base, _grouped(RegionReach, "region_id", **conditions), dict, token=token)
 
 
 def term_counts(base: QuerySet, terms: list[Term], *, token: str) -> dict[int, int]:
     """Initiatives of `base` per term, a term counting those tagged with any term below it."""
-    rows = TermMembership.objects.filter(initiative__in=base.order_by().values("pk"), term__in=[t.pk for t in terms])
-    return _grouped(rows, "term_id", token)
+    rows = _grouped(TermMembership, "term_id", term__in=[t.pk for t in terms])
+    return counted_in(base, rows, dict, token=token)
 
 
 def ordered_regions() -> list[tuple[Region, int]]:
@@ -165,19 +191,25 @@ def _status_facet(filterset, dimension: Dimension, context: dict) -> Facet:
 
 def _organisation_facet(filterset, dimension: Dimension, context: dict) -> Facet:
     chosen = _selected(filterset, dimension.name)
-    rows = (
-        Participation.objects.filter(role=dimension.role, initiative__in=filterset.without(dimension.name).values("pk"))
-        .values_list("organisation__slug", "organisation__name")
-        .annotate(n=Count("initiative_id"))
-        .order_by("-n", "organisation__name")
-    )
+
+    def rows(initiatives) -> QuerySet:
+        return (
+            Participation.objects.filter(role=dimension.role, initiative__in=initiatives)
+            .values_list("organisation__slug", "organisation__name")
+            .annotate(n=Count("initiative_id"))
+            .order_by("-n", "organisation__name")
+        )
+
     # The busiest organisations only, so the page stays light however many there are;
     # a selected one is always shown, with its count.
-    busiest = cached_count(rows[:MAX_ORGANISATION_OPTIONS], list, token=context["token"])
+    base = filterset.without(dimension.name)
+    busiest = counted_in(
+        base, lambda initiatives: rows(initiatives)[:MAX_ORGANISATION_OPTIONS], list, token=context["token"]
+    )
     options = [Option(slug, org_name, n, slug in chosen) for slug, org_name, n in busiest]
     missing = chosen - {o.value for o in options}
     if missing:
-        counts = {slug: n for slug, _name, n in rows.filter(organisation__slug__in=missing)}
+        counts = {slug: n for slug, _name, n in rows(base.values("pk")).filter(organisation__slug__in=missing)}
         options += [
             Option(org.slug, org.name, counts.get(org.slug, 0), True)
             for org in filterset.form.cleaned_data[dimension.name]
@@ -260,12 +292,15 @@ def home_summary() -> dict:
     counts = term_counts(published, topics, token=token)
     for topic in topics:
         topic.initiative_count = counts.get(topic.pk, 0)
-    countries_served = FootprintCountry.objects.filter(initiative__in=published.values("pk")).values("country")
+
+    def countries_served(initiatives) -> QuerySet:
+        return FootprintCountry.objects.filter(initiative__in=initiatives).values("country").distinct()
+
     return {
         "counts": {
             "initiatives": cached_count(published, QuerySet.count, token=token),
             "organisations": cached_count(Organisation.objects.public(), QuerySet.count, token=token),
-            "countries": cached_count(countries_served.distinct(), QuerySet.count, token=token),
+            "countries": counted_in(published, countries_served, QuerySet.count, token=token),
             "sources": Source.objects.count(),
         },
         "continents": continents,
@@ -290,13 +325,16 @@ def related_initiatives(initiative: Initiative, limit: int = 5) -> QuerySet:
 
 def country_breakdown(base: QuerySet, countries: list[str]) -> list[tuple[str, str, int]]:
     """(iso2, name, count) of the initiatives in `base` per country they serve, most first."""
-    rows = (
-        FootprintCountry.objects.filter(initiative__in=base.order_by().values("pk"), country__in=countries)
-        .values_list("country__iso2", "country__name")
-        .annotate(n=Count("initiative_id"))
-        .order_by("-n", "country__name")
-    )
-    return cached_count(rows, list, token=revision())
+
+    def rows(initiatives) -> QuerySet:
+        return (
+            FootprintCountry.objects.filter(initiative__in=initiatives, country__in=countries)
+            .values_list("country__iso2", "country__name")
+            .annotate(n=Count("initiative_id"))
+            .order_by("-n", "country__name")
+        )
+
+    return counted_in(base, rows, list, token=revision())
 
 
 def region_overview() -> list[tuple[Region, int, int]]:
