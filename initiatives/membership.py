@@ -33,6 +33,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from taggit.models import TaggedItem
 
+from initiatives.dimensions import DIMENSIONS
 from initiatives.models import (
     DataRevision,
     FootprintCountry,
@@ -225,7 +226,8 @@ EXPORT_COLUMNS = (
     "partners",
     "sources",
 )
-ROLE_COLUMNS = {"implementer": "implementers", "funder": "funders", "partner": "partners"}
+# Implementers and funders are dimensions (initiatives.dimensions); partners are only shown.
+ROLE_COLUMNS = {d.role: d.csv_column for d in DIMENSIONS if d.kind == "organisation"} | {"partner": "partners"}
 CELL_SEPARATOR = "\x1e"  # between columns (record separator)
 JOINER = "; "  # between the values of one column, as the CSV shows them
 

@@ -17,6 +17,7 @@ from initiatives.membership import (
     schedule_refresh,
 )
 from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from initiatives.selectors import region_countries
 from taxonomy.models import Country, Region, Term, TermAlias
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
@@ -127,8 +128,7 @@ def region_saved(sender, instance: Region, created: bool, raw: bool = False, **k
     if not raw and _changed(sender, instance):
         # A new parent changes which countries the regions above hold (and so who reaches them);
         # a new name, the search documents.
-        countries = Region.objects.filter(pk=instance.pk).with_descendants().countries().values_list("pk", flat=True)
-        schedule_refresh({*initiatives_under_regions([instance.pk]), *initiatives_serving(countries)})
+        schedule_refresh({*initiatives_under_regions([instance.pk]), *initiatives_serving(region_countries(instance))})
 
 
 @receiver(post_save, sender=Country)
