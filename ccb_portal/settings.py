@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "taggit",
     "taxonomy",
     "initiatives",
+    "exchange",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("language/<str:code>/", views.set_language, name="language"),
     path("admin/", admin.site.urls),
     path("", include("initiatives.urls")),
+    path("", include("exchange.urls")),
 ]

@@ -34,7 +34,8 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     acronym = models.CharField(max_length=30, blank=True)
     slug = LowercaseSlugField(max_length=100, unique=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    # Blank when not known yet: imported organisations arrive without a kind.
+    kind = models.CharField(max_length=30, choices=Kind.choices, blank=True)
     country = models.ForeignKey(
         Country,
         null=True,
@@ -58,6 +59,31 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:organisation", kwargs={"slug": self.slug})
+
+
+class OrganisationAlias(models.Model):
+    """Another name an organisation goes by in other mappings ("Expertise France" for "EF", a translation)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "organisation aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "organisation", name="organisation_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatePrecision(models.TextChoices):
+    """How precisely a date was given: "2021" is a year, not 1 January 2021."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -103,10 +129,24 @@ class Initiative(models.Model):
     summary = models.CharField(max_length=500, blank=True, help_text="One or two sentences.")
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
+    # A date given as a year or a month is stored as its first day (start) or last day (end),
+    # so that "active during a year" stays a plain comparison, with its precision next to it.
     start_date = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     end_date = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     website = models.URLField(max_length=500, blank=True)
-    budget = models.DecimalField(max_digits=15, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(
+        max_digits=15, decimal_places=2, null=True, blank=True, help_text="The amount, or the low end of a band."
+    )
+    budget_max = models.DecimalField(
+        "budget (high end)",
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Only for a budget given as a band, e.g. CHF 100'000 - 500'000.",
+    )
     currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code, e.g. EUR.")
 
     countries = models.ManyToManyField(
@@ -168,6 +208,12 @@ class Initiative(models.Model):
                 condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
                 name="initiative_budget_not_negative",
                 violation_error_message="The budget cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget_max__isnull=True)
+                | (models.Q(budget__isnull=False) & models.Q(budget_max__gte=models.F("budget"))),
+                name="initiative_budget_band_ordered",
+                violation_error_message="A budget band needs a low end, not above its high end.",
             ),
             models.CheckConstraint(
                 condition=models.Q(budget__isnull=True) | ~models.Q(currency=""),
