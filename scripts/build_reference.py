@@ -4,10 +4,15 @@ Writes three files:
 
 - ``regions.json``: the UN M49 hierarchy (continents, sub-regions and
   intermediate regions, parents before children) followed by the political and
-  economic groupings with their current member states (hand-written below).
+  economic groupings with their current member states (hand-written below), each
+  with its aliases (other mappings' words for it, hand-written below).
 - ``countries.json``: the 249 current ISO 3166-1 countries and territories, each
   with its alpha-3 and M49 numeric code, a common English short name, its French
-  and Spanish names and the slug of its most specific M49 region.
+  and Spanish names, the slug of its most specific M49 region, and its aliases:
+  the other ISO 3166-1 names ("Korea, Republic of", "Gabonese Republic") and the
+  variants in ``reference_data/country_variants.json`` (old names, ITU, UN and
+  World Bank forms, other spellings), which importers use to reconcile other
+  mappings' words (taxonomy/reconcile.py).
 - ``vocabularies.json``: the topic, audience and modality vocabularies
   (hand-written below, with aliases from the GFCE, Oxford CMM and ITU GCI schemes).
 
@@ -48,6 +53,11 @@ from pathlib import Path
 import pycountry
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "reference"
+# {scheme: {iso2: [name, ...]}}: names other mappings use for countries that neither our names nor
+# ISO 3166-1's give ("" for plain spellings). Forms the reconciler derives from those by rule need
+# no entry: "Moldova (the Republic of)", "Dominican Rep.", "Korea, Rep.", "Trinidad & Tobago".
+VARIANTS_PATH = Path(__file__).resolve().parent / "reference_data" / "country_variants.json"
+ISO_SCHEME = "ISO 3166-1"
 
 # ---------------------------------------------------------------------------
 # UN M49 hierarchy (https://unstats.un.org/unsd/methodology/m49/)
@@ -514,7 +524,122 @@ GROUPINGS: list[dict] = [
         # The 15 full members (Montserrat, a British territory, is one); associate members excluded.
         "members": "AG BS BB BZ DM GD GY HT JM MS KN LC VC SR TT",
     },
+    # The regions of the ITU Development Sector (ITU-D), which other mappings use as they are:
+    # Africa, Americas, Arab States, Asia-Pacific, CIS and Europe. The Americas and Europe are our
+    # continents ("Americas" and "Europe" place them): the ITU Americas region is the 35 sovereign
+    # states of the M49 Americas, and its Europe region differs from the continent only at the
+    # edges. The other four differ enough to be groupings of their own.
+    {
+        "slug": "itu-africa",
+        "name": "Africa (ITU region)",
+        "name_fr": "Afrique (région de l'UIT)",
+        "name_es": "África (región de la UIT)",
+        "description": "The 44 member states of the ITU Development Sector's Africa region: the African "
+        "countries that are not in its Arab States region.",
+        "website": "https://www.itu.int/en/ITU-D/Regional-Presence/Africa/",
+        # ITU-D Africa region: the AU's 55 less the five North African states, the five Arab League
+        # members south of the Sahara (Comoros, Djibouti, Mauritania, Somalia, Sudan) and Western Sahara.
+        "members": """
+            AO BJ BW BF BI CM CV CF TD CG CI CD GQ ER SZ ET GA GM GH GN GW KE
+            LS LR MG MW ML MU MZ NA NE NG RW ST SN SC SL ZA SS TZ TG UG ZM ZW
+        """,
+    },
+    {
+        "slug": "arab-states",
+        "name": "Arab States",
+        "name_fr": "États arabes",
+        "name_es": "Estados árabes",
+        "description": "The 22 members of the League of Arab States, the region ITU, UNDP and other UN "
+        "bodies call the Arab States.",
+        "website": "",
+        # The League of Arab States' 22 members, Syria included (readmitted in May 2023). ITU's Arab
+        # States region is the same countries (Palestine takes part as an observer).
+        "members": "DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE",
+    },
+    {
+        "slug": "asia-pacific",
+        "name": "Asia-Pacific (ITU region)",
+        "name_fr": "Asie-Pacifique (région de l'UIT)",
+        "name_es": "Asia-Pacífico (región de la UIT)",
+        "description": "The 38 member states of the ITU Development Sector's Asia and the Pacific region, "
+        "from Iran to the Pacific islands.",
+        "website": "https://www.itu.int/en/ITU-D/Regional-Presence/AsiaPacific/",
+        # ITU-D Asia and the Pacific region. Palau is not an ITU member state.
+        "members": """
+            AF AU BD BT BN KH CN FJ IN ID IR JP KI KP KR LA MY MV MH FM MN MM NR NP NZ PK PG PH
+            WS SG SB LK TH TL TO TV VU VN
+        """,
+    },
+    {
+        "slug": "cis",
+        "name": "Commonwealth of Independent States (CIS)",
+        "name_fr": "Communauté des États indépendants (CEI)",
+        "name_es": "Comunidad de Estados Independientes (CEI)",
+        "description": "The association of nine former Soviet republics; ITU and UNDP pair it with Europe "
+        '("Europe & CIS").',
+        "website": "https://e-cis.info",
+        # The nine states that ratified the CIS Charter. Turkmenistan (an associate member since
+        # 2005) is excluded like other associates; Georgia left in 2009 and Ukraine never ratified
+        # the Charter and ended its participation in 2018.
+        "members": "AM AZ BY KZ KG MD RU TJ UZ",
+    },
+    {
+        "slug": "eastern-partnership",
+        "name": "Eastern Partnership (EaP)",
+        "name_fr": "Partenariat oriental (PO)",
+        "name_es": "Asociación Oriental",
+        "description": "The European Union's partnership with six Eastern European and South Caucasus states.",
+        "website": "https://www.eeas.europa.eu/eeas/eastern-partnership_en",
+        # Belarus suspended its participation in 2021 but remains one of the six partner countries.
+        "members": "AM AZ BY GE MD UA",
+    },
+    {
+        "slug": "western-balkans",
+        "name": "Western Balkans",
+        "name_fr": "Balkans occidentaux",
+        "name_es": "Balcanes Occidentales",
+        "description": "The South-East European states outside the EU that the EU's enlargement policy groups "
+        "together as the Western Balkans.",
+        "website": "https://www.eeas.europa.eu/eeas/western-balkans_en",
+        # The EU's Western Balkans also include Kosovo, which is not in the ISO 3166-1 list our
+        # countries come from (XK is a user-assigned code and Kosovo has no UN M49 code).
+        "members": "AL BA ME MK RS",
+    },
 ]
+
+# Other mappings' words for regions, as (scheme, name). Several regions with the same word share
+# it: "Global" is every continent, "Europe & CIS" is Europe plus the CIS. A grouping's name in
+# parentheses ("African Union (AU)") is found without this table, as are its French and Spanish names.
+SCOPE_WORDS = ["Global", "Worldwide", "World", "All regions", "Mondial", "Monde", "Mundial"]
+REGION_ALIASES: dict[str, list[tuple[str, str]]] = {
+    "africa": [("", word) for word in SCOPE_WORDS],
+    "americas": [("", word) for word in SCOPE_WORDS] + [("", "Western Hemisphere"), ("ITU", "Americas region")],
+    "asia": [("", word) for word in SCOPE_WORDS],
+    "europe": [("", word) for word in SCOPE_WORDS]
+    + [("UNDP", "Europe & CIS"), ("World Bank", "Europe and Central Asia")],
+    "oceania": [("", word) for word in SCOPE_WORDS],
+    "northern-africa": [("", "North Africa")],
+    "western-africa": [("", "West Africa")],
+    "eastern-africa": [("", "East Africa")],
+    "middle-africa": [("", "Central Africa")],
+    "latin-america-and-the-caribbean": [("", "Latin America"), ("", "LAC")],
+    "northern-america": [("", "North America")],
+    "central-asia": [("World Bank", "Europe and Central Asia")],
+    "eastern-asia": [("", "East Asia")],
+    "south-eastern-asia": [("", "Southeast Asia"), ("", "South East Asia")],
+    "southern-asia": [("", "South Asia")],
+    "western-asia": [("", "West Asia")],
+    # The Pacific island countries and territories: Oceania less Australia and New Zealand.
+    "melanesia": [("", "Pacific Islands")],
+    "micronesia": [("", "Pacific Islands")],
+    "polynesia": [("", "Pacific Islands")],
+    "commonwealth": [("", "Commonwealth"), ("", "Commonwealth countries")],
+    "itu-africa": [("ITU", "ITU Africa"), ("ITU", "Africa (ITU)")],
+    "arab-states": [("ITU", "Arab region"), ("", "League of Arab States"), ("", "Arab League")],
+    "asia-pacific": [("ITU", "Asia & Pacific"), ("", "Asia-Pacific"), ("", "APAC")],
+    "cis": [("UNDP", "Europe & CIS"), ("ITU", "CIS region")],
+    "western-balkans": [("", "WB6")],
+}
 
 
 # ---------------------------------------------------------------------------
@@ -536,7 +661,7 @@ def term(slug, name, description, *, fr, es, parent=None, aliases=()):
     }
 
 
-GFCE, CMM, GCI = "GFCE", "Oxford CMM", "ITU GCI"
+GFCE, CMM, GCI, ITU_D = "GFCE", "Oxford CMM", "ITU GCI", "ITU-D"
 
 VOCABULARIES: list[dict] = [
     {
@@ -552,8 +677,12 @@ VOCABULARIES: list[dict] = [
                 es="Política y estrategia de ciberseguridad",
                 aliases=[
                     (GFCE, "Cyber Security Policy and Strategy"),
+                    (GFCE, "Policy and Strategy"),  # the name of its Working Group A
                     (CMM, "Cybersecurity Policy and Strategy"),
                     (GCI, "Organizational Measures"),
+                    # An ITU-D thematic priority: ICT policy and regulation, closest to this term's
+                    # "policy ... for the digital economy" (not cybercrime law, not standards).
+                    (ITU_D, "Regulatory and Market Environment"),
                     ("", "cyber policy"),
                     ("", "cybersecurity governance"),
                 ],
@@ -576,8 +705,10 @@ VOCABULARIES: list[dict] = [
                 es="Gestión de incidentes e infraestructuras críticas",
                 aliases=[
                     (GFCE, "Cyber Incident Management and Critical Infrastructure Protection"),
+                    (GFCE, "Cyber Incident Management"),  # a task force of its Working Group B
                     (GCI, "Technical Measures"),
                     ("", "incident response"),
+                    ("", "incident management"),
                 ],
             ),
             term(
@@ -592,6 +723,8 @@ VOCABULARIES: list[dict] = [
                     ("", "CERT"),
                     ("", "computer security incident response team"),
                     ("", "computer emergency response team"),
+                    ("", "national CERT"),
+                    ("", "national CSIRT"),
                 ],
             ),
             term(
@@ -602,7 +735,7 @@ VOCABULARIES: list[dict] = [
                 fr="Protection des infrastructures d'information critiques",
                 es="Protección de infraestructuras críticas de información",
                 parent="incident-management",
-                aliases=[("", "CIIP"), ("", "critical infrastructure protection")],
+                aliases=[("", "CIIP"), ("", "critical infrastructure protection"), ("", "critical infrastructure")],
             ),
             term(
                 "cybercrime",
@@ -634,7 +767,12 @@ VOCABULARIES: list[dict] = [
                 fr="Criminalistique numérique et preuve électronique",
                 es="Informática forense y evidencia digital",
                 parent="cybercrime",
-                aliases=[("", "e-evidence"), ("", "electronic evidence"), ("", "computer forensics")],
+                aliases=[
+                    ("", "e-evidence"),
+                    ("", "electronic evidence"),
+                    ("", "computer forensics"),
+                    ("", "digital forensics"),
+                ],
             ),
             term(
                 "culture-skills",
@@ -656,7 +794,15 @@ VOCABULARIES: list[dict] = [
                 fr="Sensibilisation",
                 es="Sensibilización",
                 parent="culture-skills",
-                aliases=[(CMM, "Cyber Culture and Society"), ("", "cyber hygiene"), ("", "awareness campaigns")],
+                aliases=[
+                    (CMM, "Cyber Culture and Society"),
+                    (CMM, "Cybersecurity Culture and Society"),  # its name in the 2021 edition
+                    (GFCE, "Cyber Security Awareness"),  # a topic of its Working Group D
+                    ("", "cyber hygiene"),
+                    ("", "awareness campaigns"),
+                    ("", "awareness"),
+                    ("", "public awareness"),
+                ],
             ),
             term(
                 "workforce",
@@ -667,7 +813,11 @@ VOCABULARIES: list[dict] = [
                 parent="culture-skills",
                 aliases=[
                     (CMM, "Building Cybersecurity Knowledge and Capabilities"),
+                    (CMM, "Cybersecurity Education, Training and Skills"),  # its name in the 2016 edition
+                    (GFCE, "Cyber Security Workforce Development"),  # a topic of its Working Group D
+                    (GFCE, "Education and Training"),  # likewise
                     ("", "cyber education"),
+                    ("", "cyber skills"),
                     ("", "skills development"),
                     ("", "cybersecurity workforce"),
                 ],
@@ -695,6 +845,8 @@ VOCABULARIES: list[dict] = [
                 es="Derecho internacional, normas y ciberdiplomacia",
                 aliases=[
                     (GCI, "Cooperation Measures"),
+                    (GFCE, "CBMs, Norms Implementation and Cyber Diplomacy"),  # a task force of Working Group A
+                    ("", "cyber diplomacy"),
                     ("", "CBMs"),
                     ("", "confidence-building measures"),
                     ("", "cyber norms"),
@@ -707,7 +859,7 @@ VOCABULARIES: list[dict] = [
                 "Personal data protection laws, supervisory authorities and privacy safeguards.",
                 fr="Protection des données et vie privée",
                 es="Protección de datos y privacidad",
-                aliases=[("", "privacy"), ("", "personal data protection")],
+                aliases=[("", "privacy"), ("", "personal data protection"), ("", "data protection")],
             ),
             term(
                 "child-online-protection",
@@ -715,7 +867,12 @@ VOCABULARIES: list[dict] = [
                 "Keeping children safe online through policy, education, reporting mechanisms and industry measures.",
                 fr="Protection des enfants en ligne",
                 es="Protección infantil en línea",
-                aliases=[("", "COP"), ("", "online child safety")],
+                aliases=[
+                    ("", "COP"),
+                    ("", "online child safety"),
+                    ("", "online child sexual exploitation and abuse"),
+                    ("", "OCSEA"),
+                ],
             ),
         ],
     },
@@ -730,7 +887,14 @@ VOCABULARIES: list[dict] = [
                 "Government officials and legislators who shape cybersecurity and digital policy.",
                 fr="Décideurs politiques",
                 es="Responsables de políticas",
-                aliases=[("", "policy makers"), ("", "government officials"), ("", "decision-makers")],
+                aliases=[
+                    ("", "policy makers"),
+                    ("", "government officials"),
+                    ("", "decision-makers"),
+                    ("", "government"),
+                    ("", "legislators"),
+                    ("", "parliamentarians"),
+                ],
             ),
             term(
                 "diplomats",
@@ -770,7 +934,7 @@ VOCABULARIES: list[dict] = [
                 "Companies of every size, including operators of critical services and technology vendors.",
                 fr="Secteur privé",
                 es="Sector privado",
-                aliases=[("", "SMEs"), ("", "industry"), ("", "businesses")],
+                aliases=[("", "SMEs"), ("", "industry"), ("", "businesses"), ("", "companies")],
             ),
             term(
                 "civil-society",
@@ -786,7 +950,7 @@ VOCABULARIES: list[dict] = [
                 "Universities, research institutes, lecturers and researchers.",
                 fr="Monde universitaire",
                 es="Academia",
-                aliases=[("", "universities"), ("", "researchers")],
+                aliases=[("", "universities"), ("", "researchers"), ("", "academics")],
             ),
             term(
                 "technical-community",
@@ -811,7 +975,7 @@ VOCABULARIES: list[dict] = [
                 "Young people, pupils and students at the start of their education or career.",
                 fr="Jeunes",
                 es="Jóvenes",
-                aliases=[("", "young people"), ("", "students")],
+                aliases=[("", "young people"), ("", "students"), ("", "children")],
             ),
             term(
                 "general-public",
@@ -819,7 +983,7 @@ VOCABULARIES: list[dict] = [
                 "Citizens and everyday internet users.",
                 fr="Grand public",
                 es="Público en general",
-                aliases=[("", "citizens"), ("", "end users")],
+                aliases=[("", "citizens"), ("", "end users"), ("", "public")],
             ),
         ],
     },
@@ -834,7 +998,7 @@ VOCABULARIES: list[dict] = [
                 "Courses, workshops and e-learning that teach skills to participants.",
                 fr="Formation",
                 es="Capacitación",
-                aliases=[("", "courses"), ("", "e-learning"), ("", "capacity-building workshops")],
+                aliases=[("", "courses"), ("", "e-learning"), ("", "capacity-building workshops"), ("", "workshops")],
             ),
             term(
                 "technical-assistance",
@@ -866,7 +1030,7 @@ VOCABULARIES: list[dict] = [
                 "Handbooks, guides, templates and tools that practitioners can reuse.",
                 fr="Boîtes à outils et guides",
                 es="Herramientas y guías",
-                aliases=[("", "guidance"), ("", "handbooks"), ("", "good practices")],
+                aliases=[("", "guidance"), ("", "handbooks"), ("", "good practices"), ("", "toolkit")],
             ),
             term(
                 "exercise",
@@ -874,7 +1038,12 @@ VOCABULARIES: list[dict] = [
                 "Tabletop, simulation and technical exercises that test plans and teams.",
                 fr="Exercices cyber",
                 es="Ciberejercicios",
-                aliases=[("", "tabletop exercise"), ("", "cyber drills"), ("", "simulation exercises")],
+                aliases=[
+                    ("", "tabletop exercise"),
+                    ("", "cyber drills"),
+                    ("", "simulation exercises"),
+                    ("", "exercises"),
+                ],
             ),
             term(
                 "exchange",
@@ -890,7 +1059,7 @@ VOCABULARIES: list[dict] = [
                 "Conferences, roundtables and dialogues that bring stakeholders together.",
                 fr="Dialogue politique et événements",
                 es="Diálogo político y eventos",
-                aliases=[("", "conferences"), ("", "roundtables"), ("", "events")],
+                aliases=[("", "conferences"), ("", "roundtables"), ("", "events"), ("", "dialogue")],
             ),
             term(
                 "assessment",
@@ -898,7 +1067,12 @@ VOCABULARIES: list[dict] = [
                 "Structured reviews of national or organisational cybersecurity capacity, such as CMM reviews.",
                 fr="Évaluations de maturité",
                 es="Evaluaciones de madurez",
-                aliases=[("", "capacity assessment"), ("", "maturity assessment"), ("", "needs assessment")],
+                aliases=[
+                    ("", "capacity assessment"),
+                    ("", "maturity assessment"),
+                    ("", "needs assessment"),
+                    ("", "assessments"),
+                ],
             ),
         ],
     },
@@ -944,9 +1118,14 @@ def build_regions() -> list[dict]:
                 "description": description,
                 "website": "",
                 "members": [],
+                "aliases": region_aliases(slug),
             }
         )
     return regions
+
+
+def region_aliases(slug: str) -> list[dict]:
+    return [{"name": name, "scheme": scheme} for scheme, name in sorted(REGION_ALIASES.get(slug, []))]
 
 
 class Untranslated(gettext.NullTranslations):
@@ -989,18 +1168,24 @@ def build_countries(region_slugs: set[str]) -> list[dict]:
             region = slugify(row["UNregion"])
             assert region in region_slugs, f"{iso2}: unknown M49 region {row['UNregion']!r}"
         name = NAME_OVERRIDES.get(iso2) or re.sub(r"^St\. ", "Saint ", row["name_short"])
-        countries.append(
-            {
-                "iso2": iso2,
-                "iso3": country.alpha_3,
-                "m49": f"{int(country.numeric):03d}",
-                "name": name,
-                "name_fr": translations["fr"][iso2],
-                "name_es": translations["es"][iso2],
-                "region": region,
-            }
-        )
+        row = {
+            "iso2": iso2,
+            "iso3": country.alpha_3,
+            "m49": f"{int(country.numeric):03d}",
+            "name": name,
+            "name_fr": translations["fr"][iso2],
+            "name_es": translations["es"][iso2],
+            "region": region,
+        }
+        names = {row[key].casefold() for key in ("name", "name_fr", "name_es")}
+        iso_names = (getattr(country, key, "") for key in ("name", "official_name", "common_name"))
+        row["aliases"] = [
+            {"name": alias, "scheme": ISO_SCHEME}
+            for alias in sorted({alias for alias in iso_names if alias and alias.casefold() not in names})
+        ]
+        countries.append(row)
     countries.sort(key=lambda c: c["iso2"])
+    add_country_variants(countries)
 
     assert len(countries) == 249, len(countries)
     for key in ("iso2", "iso3", "m49", "name"):
@@ -1010,6 +1195,29 @@ def build_countries(region_slugs: set[str]) -> list[dict]:
         assert len(set(names)) == len(names), f"duplicate {key}"
     assert [c["iso2"] for c in countries if c["region"] is None] == ["AQ"]
     return countries
+
+
+def add_country_variants(countries: list[dict]) -> None:
+    """Add the hand-written variants, each one useful (not already a name) and unambiguous."""
+    by_iso2 = {c["iso2"]: c for c in countries}
+    owner: dict[str, str] = {}  # a name or code, casefolded -> the country it places
+    for c in countries:
+        for key in ("iso2", "iso3", "name", "name_fr", "name_es"):
+            owner.setdefault(c[key].casefold(), c["iso2"])
+        for alias in c["aliases"]:
+            assert owner.setdefault(alias["name"].casefold(), c["iso2"]) == c["iso2"], alias
+    variants = json.loads(VARIANTS_PATH.read_text(encoding="utf-8"))
+    for scheme, by_country in variants.items():
+        for iso2, names in by_country.items():
+            assert iso2 in by_iso2, f"{VARIANTS_PATH.name}: {iso2} is not an ISO 3166-1 code"
+            for name in names:
+                assert name.casefold() not in owner, (
+                    f"{VARIANTS_PATH.name}: {name!r} is already {owner[name.casefold()]}"
+                )
+                owner[name.casefold()] = iso2
+                by_iso2[iso2]["aliases"].append({"name": name, "scheme": scheme})
+    for c in countries:
+        c["aliases"].sort(key=lambda alias: (alias["scheme"], alias["name"]))
 
 
 def build_groupings(iso2_codes: set[str]) -> list[dict]:
@@ -1031,6 +1239,7 @@ def build_groupings(iso2_codes: set[str]) -> list[dict]:
                 "description": grouping["description"],
                 "website": grouping["website"],
                 "members": sorted(members),
+                "aliases": region_aliases(grouping["slug"]),
             }
         )
     expected = {
@@ -1044,9 +1253,25 @@ def build_groupings(iso2_codes: set[str]) -> list[dict]:
         "pacific-islands-forum": 18,
         "commonwealth": 56,
         "caricom": 15,
+        "itu-africa": 44,
+        "arab-states": 22,
+        "asia-pacific": 38,
+        "cis": 9,
+        "eastern-partnership": 6,
+        "western-balkans": 5,
     }
     assert {g["slug"]: len(g["members"]) for g in groupings} == expected
     return groupings
+
+
+def check_region_aliases(regions: list[dict]) -> None:
+    """Aliases name known regions, and no alias is another region's name."""
+    slugs = {r["slug"] for r in regions}
+    assert set(REGION_ALIASES) <= slugs, sorted(set(REGION_ALIASES) - slugs)
+    names = {r[key].casefold(): r["slug"] for r in regions for key in ("name", "name_fr", "name_es")}
+    for region in regions:
+        for alias in region["aliases"]:
+            assert names.get(alias["name"].casefold(), region["slug"]) == region["slug"], alias
 
 
 def check_translated(rows: list[dict], what: str) -> None:
@@ -1088,6 +1313,7 @@ def main(argv: list[str] | None = None) -> int:
     countries = build_countries({r["slug"] for r in m49_regions})
     groupings = build_groupings({c["iso2"] for c in countries})
     check_translated(m49_regions + groupings, "regions")
+    check_region_aliases(m49_regions + groupings)
     check_vocabularies(VOCABULARIES)
     outputs = {
         "regions.json": render(m49_regions + groupings),
@@ -1109,8 +1335,11 @@ def main(argv: list[str] | None = None) -> int:
         print("out of date: " + ", ".join(stale) if stale else "up to date")
         return 1 if stale else 0
     print(
-        f"{len(m49_regions) + len(groupings)} regions, {len(countries)} countries, "
-        f"{sum(len(v['terms']) for v in VOCABULARIES)} terms; rewrote: {', '.join(stale) or 'nothing'}"
+        f"{len(m49_regions) + len(groupings)} regions "
+        f"({sum(len(r['aliases']) for r in m49_regions + groupings)} aliases), {len(countries)} countries "
+        f"({sum(len(c['aliases']) for c in countries)} aliases), {sum(len(v['terms']) for v in VOCABULARIES)} "
+        f"terms ({sum(len(t['aliases']) for v in VOCABULARIES for t in v['terms'])} aliases); "
+        f"rewrote: {', '.join(stale) or 'nothing'}"
     )
     return 0
 

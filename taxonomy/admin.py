@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
+from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Vocabulary
+
+
+class RegionAliasInline(admin.TabularInline):
+    model = RegionAlias
+    extra = 1
+
+
+class CountryAliasInline(admin.TabularInline):
+    model = CountryAlias
+    extra = 1
 
 
 @admin.register(Region)
@@ -9,9 +19,10 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ["name", "name_fr", "name_es", "kind", "parent", "m49", "member_count"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
-    search_fields = ["name", "name_fr", "name_es", "slug", "m49"]
+    search_fields = ["name", "name_fr", "name_es", "slug", "m49", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "members"]
+    inlines = [RegionAliasInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("members", distinct=True))
@@ -26,8 +37,27 @@ class CountryAdmin(admin.ModelAdmin):
     list_display = ["name", "name_fr", "name_es", "iso2", "iso3", "m49", "region"]
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["region"]
-    search_fields = ["name", "name_fr", "name_es", "iso2", "iso3", "m49"]
+    search_fields = ["name", "name_fr", "name_es", "iso2", "iso3", "m49", "aliases__name"]
     autocomplete_fields = ["region"]
+    inlines = [CountryAliasInline]
+
+
+@admin.register(RegionAlias)
+class RegionAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "region"]
+    list_filter = ["scheme", "region__kind"]
+    list_select_related = ["region"]
+    search_fields = ["name", "region__name", "region__name_fr", "region__name_es", "region__slug"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(CountryAlias)
+class CountryAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "scheme", "country"]
+    list_filter = ["scheme"]
+    list_select_related = ["country"]
+    search_fields = ["name", "country__name", "country__name_fr", "country__name_es", "country__iso2"]
+    autocomplete_fields = ["country"]
 
 
 class TermAliasInline(admin.TabularInline):

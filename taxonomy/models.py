@@ -120,6 +120,28 @@ class Region(TranslatedNames, models.Model):
         return (self.slug,)
 
 
+class RegionAlias(models.Model):
+    """Another mapping's word for a region, e.g. ITU's "Arab States" or "Global".
+
+    Several rows with the same name map that word onto several regions: "Global" is
+    every continent, "Europe & CIS" is Europe plus the CIS.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    scheme = models.CharField(max_length=80, blank=True, help_text="Where the word comes from, e.g. ITU, UNDP.")
+
+    class Meta:
+        ordering = ["scheme", "name"]
+        verbose_name_plural = "region aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "scheme", "region", name="region_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scheme})" if self.scheme else self.name
+
+
 class Country(TranslatedNames, models.Model):
     iso2 = models.CharField("ISO alpha-2", max_length=2, primary_key=True)
     iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
@@ -150,6 +172,26 @@ class Country(TranslatedNames, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:country", kwargs={"iso2": self.iso2})
+
+
+class CountryAlias(models.Model):
+    """Another name a country goes by in other mappings: an ISO or ITU long form, an old name, a spelling."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    scheme = models.CharField(
+        max_length=80, blank=True, help_text="Where the name comes from, e.g. ISO 3166-1, ITU, former name."
+    )
+
+    class Meta:
+        ordering = ["scheme", "name"]
+        verbose_name_plural = "country aliases"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "scheme", "country", name="country_alias_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scheme})" if self.scheme else self.name
 
 
 class Vocabulary(models.Model):

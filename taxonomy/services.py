@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
+from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Vocabulary
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
@@ -60,6 +60,9 @@ def load_reference(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
         if row.get("members"):
             by_slug[row["slug"]].members.set(row["members"])
 
+    add_aliases(RegionAlias, "region", {by_slug[row["slug"]].pk: row.get("aliases", []) for row in regions})
+    add_aliases(CountryAlias, "country", {row["iso2"]: row.get("aliases", []) for row in countries})
+
     term_count = 0
     for vocabulary_row in vocabularies:
         vocabulary, _ = Vocabulary.objects.update_or_create(
@@ -87,7 +90,24 @@ def load_reference(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
 
     return {
         "regions": len(regions),
+        "region aliases": sum(len(row.get("aliases", [])) for row in regions),
         "countries": len(countries),
+        "country aliases": sum(len(row.get("aliases", [])) for row in countries),
         "vocabularies": len(vocabularies),
         "terms": term_count,
     }
+
+
+def add_aliases(model, target: str, aliases: dict) -> None:
+    """Create the aliases that are missing; keep every other, including those curators added."""
+    existing = {
+        (pk, name.casefold(), scheme)
+        for pk, name, scheme in model.objects.values_list(f"{target}_id", "name", "scheme")
+    }
+    missing = {}
+    for pk, rows in aliases.items():
+        for alias in rows:
+            key = (pk, alias["name"].casefold(), alias.get("scheme", ""))
+            if key not in existing and key not in missing:
+                missing[key] = model(**{f"{target}_id": pk, "name": alias["name"], "scheme": alias.get("scheme", "")})
+    model.objects.bulk_create(missing.values())

@@ -1,7 +1,7 @@
 import pytest
 from django.db.models import F, Q
 
-from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
+from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Vocabulary
 from taxonomy.services import load_reference
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,12 @@ def test_m49_continents_and_sub_regions():
         ("european-union", {"FR", "DE", "EE", "HR"}, {"GB", "NO"}),
         ("pacific-islands-forum", {"FJ", "AU", "NZ", "PG"}, {"ID"}),
         ("commonwealth", {"GB", "IN", "NG", "GA", "TG"}, {"FR"}),
+        ("itu-africa", {"NG", "KE", "ZA", "SS", "CV"}, {"EG", "MA", "SD", "DJ", "MR", "SO", "KM", "EH"}),
+        ("arab-states", {"EG", "MA", "SA", "SY", "PS", "MR", "SO", "KM", "DJ"}, {"IR", "TR", "IL"}),
+        ("asia-pacific", {"CN", "IN", "IR", "FJ", "TL", "AU"}, {"PW", "SA", "KZ"}),
+        ("cis", {"RU", "KZ", "KG", "MD", "AM"}, {"TM", "UA", "GE"}),
+        ("eastern-partnership", {"AM", "AZ", "BY", "GE", "MD", "UA"}, {"RU"}),
+        ("western-balkans", {"AL", "BA", "ME", "MK", "RS"}, {"HR", "SI"}),
     ],
 )
 def test_grouping_members(grouping, members, not_members):
@@ -71,6 +77,37 @@ def test_grouping_members(grouping, members, not_members):
 
 def test_eu_has_27_members():
     assert Region.objects.get(slug="european-union").members.count() == 27
+
+
+@pytest.mark.parametrize(
+    ("grouping", "count"),
+    [("itu-africa", 44), ("arab-states", 22), ("asia-pacific", 38), ("cis", 9), ("eastern-partnership", 6)],
+)
+def test_itu_and_political_groupings_have_their_member_counts(grouping, count):
+    assert Region.objects.get(slug=grouping).members.count() == count
+
+
+def test_itu_africa_and_arab_states_share_no_member_and_cover_the_african_union():
+    itu_africa = set(Region.objects.get(slug="itu-africa").members.values_list("iso2", flat=True))
+    arab_states = set(Region.objects.get(slug="arab-states").members.values_list("iso2", flat=True))
+    african_union = set(Region.objects.get(slug="african-union").members.values_list("iso2", flat=True))
+    assert not itu_africa & arab_states
+    assert african_union - itu_africa - arab_states == {"EH"}  # the Sahrawi Republic, in no ITU region
+
+
+@pytest.mark.parametrize(
+    ("model", "key", "name", "scheme"),
+    [
+        (CountryAlias, {"country": "KR"}, "Korea, Republic of", "ISO 3166-1"),
+        (CountryAlias, {"country": "SZ"}, "Swaziland", "former name"),
+        (CountryAlias, {"country": "LA"}, "Lao PDR", "World Bank"),
+        (RegionAlias, {"region__slug": "cis"}, "Europe & CIS", "UNDP"),
+        (RegionAlias, {"region__slug": "europe"}, "Europe & CIS", "UNDP"),
+        (RegionAlias, {"region__slug": "oceania"}, "Global", ""),
+    ],
+)
+def test_countries_and_regions_have_aliases(model, key, name, scheme):
+    assert model.objects.filter(**key, name=name, scheme=scheme).exists()
 
 
 def test_region_countries_cover_sub_regions_and_members():
@@ -106,9 +143,43 @@ def test_aliases_map_other_schemes_onto_our_terms(scheme, alias, term):
     assert TermAlias.objects.get(scheme=scheme, name=alias).term.slug == term
 
 
-def test_each_scheme_has_five_aliases():
-    for scheme in ("GFCE", "Oxford CMM", "ITU GCI"):
-        assert TermAlias.objects.filter(scheme=scheme).count() == 5
+@pytest.mark.parametrize(
+    ("scheme", "themes"),
+    [
+        (
+            "GFCE",  # the five themes of the Delhi Communiqué
+            {
+                "Cyber Security Policy and Strategy",
+                "Cyber Incident Management and Critical Infrastructure Protection",
+                "Cybercrime",
+                "Cyber Security Culture and Skills",
+                "Cyber Security Standards",
+            },
+        ),
+        (
+            "Oxford CMM",  # the five dimensions
+            {
+                "Cybersecurity Policy and Strategy",
+                "Cyber Culture and Society",
+                "Building Cybersecurity Knowledge and Capabilities",
+                "Legal and Regulatory Frameworks",
+                "Standards, Organisations, and Technologies",
+            },
+        ),
+        (
+            "ITU GCI",  # the five pillars
+            {
+                "Legal Measures",
+                "Technical Measures",
+                "Organizational Measures",
+                "Capacity Development Measures",
+                "Cooperation Measures",
+            },
+        ),
+    ],
+)
+def test_each_scheme_maps_its_five_themes(scheme, themes):
+    assert themes <= set(TermAlias.objects.filter(scheme=scheme).values_list("name", flat=True))
 
 
 def test_child_terms_point_to_parents_in_the_same_vocabulary():
@@ -118,12 +189,21 @@ def test_child_terms_point_to_parents_in_the_same_vocabulary():
 
 
 def test_loading_reference_twice_duplicates_nothing():
-    before = (Region.objects.count(), Country.objects.count(), Term.objects.count(), TermAlias.objects.count())
-    members_before = Region.members.through.objects.count()
+    models = (Region, Country, Term, TermAlias, CountryAlias, RegionAlias, Region.members.through)
+    before = [model.objects.count() for model in models]
+    assert all(before)
     load_reference()
-    after = (Region.objects.count(), Country.objects.count(), Term.objects.count(), TermAlias.objects.count())
-    assert after == before
-    assert Region.members.through.objects.count() == members_before
+    assert [model.objects.count() for model in models] == before
+
+
+def test_loading_reference_keeps_aliases_curators_added():
+    RegionAlias.objects.create(region=Region.objects.get(slug="western-africa"), name="Sahel", scheme="curator")
+    CountryAlias.objects.create(country=Country.objects.get(iso2="KE"), name="Jamhuri ya Kenya")
+    CountryAlias.objects.filter(name="Swaziland").delete()
+    load_reference()
+    assert RegionAlias.objects.filter(name="Sahel").exists()
+    assert CountryAlias.objects.filter(name="Jamhuri ya Kenya").exists()
+    assert CountryAlias.objects.get(name="Swaziland").country_id == "SZ"  # restored
 
 
 @pytest.mark.parametrize("model", [Country, Region, Term])
