@@ -7,6 +7,7 @@ from initiatives.membership import deferred_refresh
 from initiatives.models import (
     Initiative,
     Organisation,
+    OrganisationAlias,
     Participation,
     RegionReach,
     Source,
@@ -93,9 +94,9 @@ class InitiativeAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "website"]}),
-        ("When", {"fields": ["status", "start_date", "end_date"]}),
+        ("When", {"fields": ["status", ("start_date", "start_precision"), ("end_date", "end_precision")]}),
         ("Where and for whom", {"fields": ["countries", "regions", "topics", "audiences", "modalities", "keywords"]}),
-        ("Money", {"fields": ["budget", "currency"], "classes": ["collapse"]}),
+        ("Money", {"fields": ["budget", "budget_max", "currency"], "classes": ["collapse"]}),
         ("Publication", {"fields": ["publication_state", "last_verified", "created_at", "updated_at"]}),
     ]
 
@@ -155,12 +156,18 @@ class InitiativeAdmin(admin.ModelAdmin):
         self._set_state(request, queryset, Initiative.PublicationState.ARCHIVED, "archived")
 
 
+class OrganisationAliasInline(admin.TabularInline):
+    model = OrganisationAlias
+    extra = 1
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "country", "initiative_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country"]
-    search_fields = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym", "slug", "aliases__name"]
+    inlines = [OrganisationAliasInline]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
 

@@ -21,7 +21,7 @@ import re
 import threading
 import unicodedata
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,7 +44,7 @@ from initiatives.models import (
     SourceRecord,
     TermMembership,
 )
-from taxonomy.models import Country, Region, Term, TermAlias, Tree
+from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Tree
 
 CHUNK = 1000
 ANALYZE_AFTER = 1000  # initiatives refreshed at once: a bulk write, worth fresh statistics
@@ -99,6 +99,15 @@ class Places:
             if country.region_id:
                 by_m49_region[country.region_id].add(country.iso2)
             country_words[country.iso2] = " ".join(country.names())
+        for iso2, alias in CountryAlias.objects.values_list("country_id", "name"):  # "Swaziland", "Viet Nam"
+            country_words[iso2] += " " + alias
+        region_words = {region.pk: " ".join(region.names()) for region in regions}
+        # A region's own other names ("West Africa"); not the scope words that name several ("Global").
+        aliases = list(RegionAlias.objects.values_list("region_id", "name"))
+        targets = Counter(fold(name) for _, name in aliases)
+        for region_id, alias in aliases:
+            if targets[fold(alias)] == 1:
+                region_words[region_id] += " " + alias
         members: dict[int, set[str]] = defaultdict(set)
         for region_id, iso2 in Region.members.through.objects.values_list("region_id", "country_id"):
             members[region_id].add(iso2)
@@ -128,7 +137,7 @@ class Places:
             countries=countries,
             ancestors=ancestors,
             country_words=country_words,
-            region_words={region.pk: " ".join(region.names()) for region in regions},
+            region_words=region_words,
             term_words={pk: " ".join(words) for pk, words in term_words.items()},
         )
 
@@ -293,13 +302,13 @@ def _refresh_chunk(ids: list[int], places: Places) -> None:
         ]
         terms = {ancestor for term in row.terms for ancestor in places.ancestors.get(term, [term])}
         memberships += [(row.pk, term) for term in terms]
-    _insert(FootprintCountry, ["initiative_id", "country_id", "reach", "via_id"], footprints)
-    _insert(RegionReach, ["initiative_id", "region_id", "reach", "via_id", "specific"], reached)
-    _insert(TermMembership, ["initiative_id", "term_id"], memberships)
+    insert_rows(FootprintCountry, ["initiative_id", "country_id", "reach", "via_id"], footprints)
+    insert_rows(RegionReach, ["initiative_id", "region_id", "reach", "via_id", "specific"], reached)
+    insert_rows(TermMembership, ["initiative_id", "term_id"], memberships)
     _write_documents(ids, [(row.pk, export_cells(row), *search_parts(row, places)) for row in rows])
 
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
     """Many rows in one go: these tables hold millions of rows at scale, and model instances
     would cost more than the writing (bulk_create builds one object per row)."""
     table = model._meta.db_table

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from initiatives import dates
 from initiatives.dimensions import DIMENSIONS
 from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
@@ -236,6 +237,14 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", kwargs={"slug": self.slug})
+
+    @property
+    def start_display(self) -> str:
+        return dates.display(self.start_date, self.start_precision)
+
+    @property
+    def end_display(self) -> str:
+        return dates.display(self.end_date, self.end_precision)
 
     def participants(self, role: str) -> list["Organisation"]:
         """Organisations in one role; uses the prefetch from with_related() when present."""

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from initiatives.membership import deferred_refresh
-from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from initiatives.models import Initiative, Organisation, OrganisationAlias, Participation, Source, SourceRecord
 from taxonomy.models import Country, Region, Term
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
@@ -71,6 +71,8 @@ def _load(data: dict) -> dict[str, int]:
                 "description": row.get("description", ""),
             },
         )
+        for alias in row.get("aliases", []):  # other mappings' names for it: imports find it by them
+            OrganisationAlias.objects.get_or_create(organisation=organisation, name=alias)
         organisations[organisation.slug] = organisation
 
     for row in data["initiatives"]:

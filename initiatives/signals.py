@@ -18,7 +18,7 @@ from initiatives.membership import (
 )
 from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
 from initiatives.selectors import region_countries
-from taxonomy.models import Country, Region, Term, TermAlias
+from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias
 
 M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
 
@@ -151,6 +151,20 @@ def term_saved(sender, instance: Term, created: bool, raw: bool = False, **kwarg
 def term_alias_changed(sender, instance: TermAlias, raw: bool = False, **kwargs) -> None:
     if not raw:
         schedule_refresh(initiatives_under_terms([instance.term_id]))
+
+
+@receiver(post_save, sender=CountryAlias)
+@receiver(post_delete, sender=CountryAlias)
+def country_alias_changed(sender, instance: CountryAlias, raw: bool = False, **kwargs) -> None:
+    if not raw:  # the search documents of the initiatives serving it carry its other names
+        schedule_refresh(initiatives_serving([instance.country_id]))
+
+
+@receiver(post_save, sender=RegionAlias)
+@receiver(post_delete, sender=RegionAlias)
+def region_alias_changed(sender, instance: RegionAlias, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        schedule_refresh(initiatives_under_regions([instance.region_id]))
 
 
 # Deleting a place or a term removes through rows without many-to-many signals:

@@ -65,6 +65,9 @@ def test_text_search_finds_an_organisation_by_its_acronym(client):
         pytest.param({"regions": ["western-africa"]}, "Afrique de l'Ouest", id="region-in-french"),
         pytest.param({"regions": ["western-africa"]}, "África occidental", id="region-in-spanish"),
         pytest.param({"regions": ["ecowas"]}, "CEDEAO", id="grouping-by-its-french-acronym"),
+        pytest.param({"countries": ["SZ"]}, "Swaziland", id="country-by-its-old-name"),
+        pytest.param({"countries": ["VN"]}, "Viet Nam", id="country-by-another-spelling"),
+        pytest.param({"regions": ["western-africa"]}, "West Africa", id="region-by-its-alias"),
     ],
 )
 def test_text_search_finds_the_names_of_beneficiary_places_in_three_languages(client, place, q):
