@@ -66,8 +66,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django.contrib.postgres",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "corsheaders",
     "taggit",
     "taxonomy",
     "initiatives",
@@ -76,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer on its own (WhiteNoise, CommonMiddleware's redirects).
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,6 +159,39 @@ STORAGES = {
         )
     },
 }
+
+# The read-only JSON API (exchange/api): anonymous, JSON only, no sessions or CSRF to deal with.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": "exchange.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cyber Capacity Building portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Read-only data of the Cyber Capacity Building portal: published initiatives, who runs and funds them, "
+        "where and for whom, and the shared vocabulary (regions, countries, topics, target users, modalities). "
+        "The initiatives endpoint takes the same parameters as the HTML list and the CSV export, and returns "
+        "the same set. Anonymous, GET only, open to every origin."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Endpoints in the order of exchange/api/urls.py (initiatives first), parameters as declared.
+    "SORT_OPERATIONS": False,
+    "SORT_OPERATION_PARAMETERS": False,
+}
+
+# Other sites' scripts may read the API and the CSV export (GET only, no cookies); nothing else.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/.*|initiatives/export\.(csv|schema\.json)|initiatives/feed\.atom)$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 # Keywords are case-insensitive: "CERT" and "cert" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

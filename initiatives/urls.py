@@ -7,6 +7,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("initiatives/", views.initiative_list, name="list"),
     path("initiatives/export.csv", views.export_csv, name="export"),
+    path("initiatives/export.schema.json", views.export_schema, name="export_schema"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),

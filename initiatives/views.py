@@ -3,13 +3,14 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from initiatives.browsing import SHORT_LIST, browse, query_for
-from initiatives.exports import csv_lines, export_filename
+from initiatives.exports import csv_lines, export_filename, table_schema
 from initiatives.models import Initiative, Organisation, Participation, Source
 from initiatives.selectors import (
     country_breakdown,
@@ -59,7 +60,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(csv_lines(search.queryset, base_url), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(search.filterset.active_values())}"'
+    response["Link"] = f'<{base_url}{reverse("initiatives:export_schema")}>; rel="describedby"'
     return response
+
+
+@require_safe
+def export_schema(request: HttpRequest) -> JsonResponse:
+    """The CSV export's columns as a Frictionless Table Schema."""
+    return JsonResponse(table_schema(), json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 
 @require_safe
