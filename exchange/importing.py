@@ -49,6 +49,10 @@ STATUS_WORDS = {
 STATUS = {normalise(word): status for status, words in STATUS_WORDS.items() for word in words}
 ROLE_OF_COLUMN = {"implementers": Role.IMPLEMENTER, "funders": Role.FUNDER, "partners": Role.PARTNER}
 VOCABULARY_OF_COLUMN = {"topics": "topic", "audiences": "audience", "modalities": "modality"}
+# Themes every initiative here has: placing them under one of our terms would misfile them.
+BROAD_WORDS = ["Cybersecurity", "Cyber security", "Cyber", "ICT", "Capacity building", "Cyber capacity building",
+               "Digital", "Other", "General", "Various"]  # fmt: skip
+TOO_BROAD = {normalise(word) for word in BROAD_WORDS}
 LENGTHS = {"title": 300, "summary": 500, "external_id": 200, "url": 500, "website": 500}
 # "Expertise France (EF)", "Caribbean ... (CARICOM IMPACS)"; not "Google (Google.org)" or "X (formerly Y)".
 ORGANISATION_ACRONYM_RE = re.compile(
@@ -433,8 +437,9 @@ class Planner:
             if value is None:
                 continue
             if value.ambiguous:
-                self.error(row, header, text, f"Read as {value.value:%d %B %Y} (day first); the order of day and "
-                           "month cannot be told from this date.", severity="warning")  # fmt: skip
+                read = f"{value.value.day} {value.value:%B %Y}"
+                message = f"Read as {read} (day first); the order of day and month cannot be told from this date."
+                self.error(row, header, text, message, severity="warning")
             if name == "start_date":
                 start = value
             else:
@@ -537,6 +542,10 @@ class Planner:
                 continue
             header, cell = given[column]
             for value, result in self.split(cell, lambda text, v=vocabulary: self.reconciler.term(v, text)):
+                if not result and normalise(value) in TOO_BROAD:
+                    self.error(row, header, value, f'"{value}" is too broad to place among our {column}: left out '
+                               "(it stays in the row's provenance).", severity="warning")  # fmt: skip
+                    continue
                 if not result:  # a theme column naming a target user, say: place it in its own vocabulary
                     for other_column, other in VOCABULARY_OF_COLUMN.items():
                         other_result = self.reconciler.term(other, value) if other != vocabulary else None

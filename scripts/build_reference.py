@@ -918,7 +918,12 @@ VOCABULARIES: list[dict] = [
                 "Police and other investigative agencies that handle cybercrime and digital evidence.",
                 fr="Forces de l'ordre",
                 es="Fuerzas del orden",
-                aliases=[("", "Law enforcement agencies"), ("", "LEAs"), ("", "police")],
+                aliases=[
+                    ("", "Law enforcement agencies"),
+                    ("", "LEAs"),
+                    ("", "police"),
+                    ("", "capacity building for law enforcement"),
+                ],
             ),
             term(
                 "judiciary",
@@ -926,7 +931,12 @@ VOCABULARIES: list[dict] = [
                 "Judges, prosecutors and other criminal justice professionals who deal with cyber cases.",
                 fr="Juges et procureurs",
                 es="Jueces y fiscales",
-                aliases=[("", "judges"), ("", "prosecutors"), ("", "criminal justice authorities")],
+                aliases=[
+                    ("", "judges"),
+                    ("", "prosecutors"),
+                    ("", "judges and prosecutors"),
+                    ("", "criminal justice authorities"),
+                ],
             ),
             term(
                 "private-sector",
