@@ -65,6 +65,7 @@ PAGES = [
     PublicPage("topic", "/topics/incident-management/"),
     PublicPage("organisation", "/organisations/", pick=r'href="(/organisations/[\w-]+/)"'),
     PublicPage("sources", "/sources/"),
+    PublicPage("api-docs", "/api/v1/"),
 ]
 PAGE_NAMES = [page.name for page in PAGES]
 
