@@ -119,6 +119,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:exchange_importbatch_preview", args=[batch.pk]))
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def has_delete_permission(self, request, obj=None):
+        # An applied import is the provenance of what it wrote (and tells later imports what it created).
+        if obj is not None and obj.state == ImportBatch.State.APPLIED:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def has_change_permission(self, request, obj=None):
         return (
             False
@@ -203,24 +209,29 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def learn_aliases(self, request, batch: ImportBatch) -> int:
         """Each unplaced word mapped to a place or a term becomes an alias in the source's scheme."""
-        report = Report.from_dict(batch.report)
+        # Each choice names its word (a hidden field beside it), so a form sent twice, or from an older
+        # preview, never teaches one word as another; only words still unplaced are taught.
+        unplaced = {(word.kind, word.value) for word in Report.from_dict(batch.report).unplaced()}
         scheme = batch.source.name[:80]
         learned = 0
         with transaction.atomic():
-            for n, problem in enumerate(report.unplaced()):
-                choice = request.POST.get(f"alias-{n}", "")
+            for field, choice in request.POST.items():
+                n = field.removeprefix("alias-")
+                word = (request.POST.get(f"kind-{n}", ""), request.POST.get(f"word-{n}", ""))
                 kind, _, pk = choice.partition(":")
-                if not pk.isdigit() and kind != "country":
+                if not field.startswith("alias-") or word not in unplaced or not pk:
                     continue
-                name = problem.value[:200]
-                if kind == "region" and Region.objects.filter(pk=pk).exists():
-                    RegionAlias.objects.get_or_create(region_id=pk, name=name, scheme=scheme)
+                name, taught = word[1][:200], {"name__iexact": word[1][:200], "scheme": scheme, "defaults": {}}
+                taught["defaults"]["name"] = name
+                if kind == "region" and pk.isdigit() and Region.objects.filter(pk=pk).exists():
+                    RegionAlias.objects.get_or_create(region_id=pk, **taught)
                 elif kind == "country" and Country.objects.filter(pk=pk).exists():
-                    CountryAlias.objects.get_or_create(country_id=pk, name=name, scheme=scheme)
-                elif kind == "term" and Term.objects.filter(pk=pk).exists():
-                    TermAlias.objects.get_or_create(term_id=pk, name=name, scheme=scheme)
+                    CountryAlias.objects.get_or_create(country_id=pk, **taught)
+                elif kind == "term" and pk.isdigit() and Term.objects.filter(pk=pk).exists():
+                    TermAlias.objects.get_or_create(term_id=pk, **taught)
                 else:
                     continue
+                unplaced.discard(word)
                 learned += 1
         return learned
 

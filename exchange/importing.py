@@ -26,6 +26,7 @@ from exchange.tables import EXTRA_CELLS, MULTI_VALUED, Table, map_columns, read_
 from exchange.values import UnreadableValue, end_from_duration, parse_budget, parse_date, parse_period
 from initiatives.membership import THROUGH, batched, deferred_refresh, insert_rows, refresh_membership
 from initiatives.models import (
+    DatePrecision,
     Initiative,
     Organisation,
     OrganisationAlias,
@@ -53,7 +54,10 @@ VOCABULARY_OF_COLUMN = {"topics": "topic", "audiences": "audience", "modalities"
 BROAD_WORDS = ["Cybersecurity", "Cyber security", "Cyber", "ICT", "Capacity building", "Cyber capacity building",
                "Digital", "Other", "General", "Various"]  # fmt: skip
 TOO_BROAD = {normalise(word) for word in BROAD_WORDS}
-LENGTHS = {"title": 300, "summary": 500, "external_id": 200, "url": 500, "website": 500}
+LENGTHS = {"title": 300, "summary": 500, "external_id": 200, "url": 500, "website": 500, "slug": 120}
+# Cells (or values in a cell) that say "nothing": never a place ("n/a" is not Namibia's NA) or an organisation.
+NOTHING = {"n/a", "n.a.", "n.a", "na.", "-", "--", "–", "—", "?", "none", "nil", "null", "unknown", "tbd", "tbc",
+           "not applicable", "not available", "not known", "s/o", "sans objet", "no aplica"}  # fmt: skip
 # "Expertise France (EF)", "Caribbean ... (CARICOM IMPACS)"; not "Google (Google.org)" or "X (formerly Y)".
 ORGANISATION_ACRONYM_RE = re.compile(
     r"^(?P<name>.+?)\s*\((?P<acronym>(?=(?:[^()]*[A-Z]){2})[A-Z0-9][\w&./-]*(?: [A-Z0-9][A-Z0-9&./-]*)*)\)$"
@@ -61,6 +65,12 @@ ORGANISATION_ACRONYM_RE = re.compile(
 SOURCE_CELL_RE = re.compile(r"^(?P<name>.+?)(?::\s+(?P<external_id>[^:]+))?$")
 FORMULA_ESCAPE_RE = re.compile(r"^'(?=[=+\-@\t\r])")  # what exports.safe_cell added
 validate_url = URLValidator(schemes=["http", "https"])
+
+
+def is_nothing(text: str) -> bool:
+    return text.strip().casefold() in NOTHING
+
+
 BATCH = 1000  # ids per IN (...): SQLite takes at most 32,766 parameters in a statement
 
 
@@ -126,6 +136,7 @@ class Report:
     values_unplaced: int = 0
     columns: dict = field(default_factory=dict)
     columns_ignored: list[str] = field(default_factory=list)
+    column_notes: list[str] = field(default_factory=list)
     new_organisations: list[str] = field(default_factory=list)
     new_sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -235,8 +246,8 @@ class Organisations:
         is not itself a known name ("Foreign, Commonwealth & Development Office") and names a known one
         ("Union européenne, BMZ"): otherwise it may be part of a name and the cell stays whole."""
         if isinstance(cell, list):
-            return [c.strip() for c in cell if c.strip()]
-        pieces = [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip()]
+            return [c.strip() for c in cell if c.strip() and not is_nothing(c)]
+        pieces = [p.strip() for p in re.split(r"[;|\n]", cell) if p.strip() and not is_nothing(p)]
         if len(pieces) == 1 and "," in pieces[0] and self.find(pieces[0]) is None:
             parts = [p.strip() for p in pieces[0].split(",") if p.strip()]
             if any(self.find(p) is not None for p in parts):
@@ -253,12 +264,15 @@ class Planner:
         self.organisations = Organisations()
         self.report = Report(source=source.slug, file_format=table.format, notes=list(table.notes))
         self.mapping, ignored = map_columns(table.headers, options.columns)
+        self.mapped = set(self.mapping.values())  # a mapped column left empty clears what the source owns
         self.report.columns = dict(self.mapping)
         self.report.columns_ignored = ignored
+        self.report.column_notes = self.column_notes()
         self.today = timezone.localdate()
         records = SourceRecord.objects.filter(source=source)
         self.by_external_id = dict(records.exclude(external_id="").values_list("external_id", "initiative_id"))
         self.by_url = dict(records.exclude(url="").values_list("url", "initiative_id"))
+        self.record_id = {pk: external_id for external_id, pk in self.by_external_id.items()}
         # Initiatives this source's imports created: only those are updated from its files.
         self.owned = set(
             ImportedRow.objects.filter(
@@ -276,6 +290,23 @@ class Planner:
             self.by_title.setdefault(normalise(title), pk)
         self.sources = {normalise(name): name for name in Source.objects.values_list("name", flat=True)}
         self.new_sources: dict[str, str] = {}
+
+    def column_notes(self) -> list[str]:
+        notes = []
+        headers = {normalise(header) for header in self.table.headers}
+        missing = [header for header in self.options.columns or {} if normalise(header) not in headers]
+        if missing:
+            notes.append(f"The column map names columns the file does not have: {', '.join(missing)}.")
+        by_field: dict[str, list[str]] = {}
+        for header, name in self.mapping.items():
+            by_field.setdefault(name, []).append(header)
+        for name, headers_of_field in by_field.items():
+            if len(headers_of_field) > 1 and name not in MULTI_VALUED:
+                notes.append(
+                    f"Columns {', '.join(headers_of_field)} all give the {name}: in each row the first one "
+                    f"filled ({headers_of_field[0]} first) is used, the others are kept in the provenance only."
+                )
+        return notes
 
     def plan(self) -> list[RowPlan]:
         if "title" not in self.mapping.values():
@@ -297,10 +328,10 @@ class Planner:
                 seen.setdefault(key, number)
             plans.append(row)
         self.match(plans)
+        self.reject_clashes(plans)
         for row in plans:
             self.report.problems += row.errors
             setattr(self.report, row.action, getattr(self.report, row.action) + 1)
-        self.check_records(plans)
         self.report.rows = len(plans)
         self.report.new_organisations = sorted(name for name, _ in self.organisations.new.values())
         self.report.new_sources = sorted(self.new_sources.values())
@@ -319,6 +350,9 @@ class Planner:
             cell = cells.get(header, "")
             if isinstance(cell, str):
                 cell = FORMULA_ESCAPE_RE.sub("", cell.strip()) if self.table.own_format else cell.strip()
+                cell = "" if is_nothing(cell) else cell
+            else:
+                cell = [value for value in cell if not is_nothing(value)]
             if not cell:
                 continue
             if name in gathered and name in MULTI_VALUED:
@@ -349,12 +383,12 @@ class Planner:
         self.places(row, given)
         self.terms(row, given)
         self.participants(row, given)
-        if "keywords" in given:
-            header, cell = given["keywords"]
+        if "keywords" in self.mapped:
+            header, cell = given.get("keywords", ("", ""))
             words = cell if isinstance(cell, list) else re.split(r"[;|,\n]", cell)
-            row.keywords = list(dict.fromkeys(w.strip()[:100] for w in words if w.strip()))
-        if "sources" in given and self.table.own_format:
-            row.sources = self.source_cell(row, *given["sources"])
+            row.keywords = list(dict.fromkeys(w.strip()[:100] for w in words if w.strip() and not is_nothing(w)))
+        if "sources" in self.mapped and self.table.own_format:
+            row.sources = self.source_cell(row, *given["sources"]) if "sources" in given else []
         return row
 
     def scalars(self, row: RowPlan, given: dict) -> None:
@@ -386,6 +420,11 @@ class Planner:
                         continue
                     text = text.lower()
                 row.values[name] = text
+        for name in ("summary", "description", "website"):  # a mapped column left empty: the source has none
+            if name in self.mapped and name not in given:
+                row.values[name] = ""
+        if "last_verified" in self.mapped and "last_verified" not in given:
+            row.values["last_verified"] = None
         row.external_id = row.values.pop("external_id", "")
         row.url = row.values.pop("url", "")
         if self.table.own_format and not row.external_id:
@@ -404,12 +443,15 @@ class Planner:
             if name in given:
                 header, text = given[name]
                 try:
-                    parsed = datetime.datetime.fromisoformat(text) if name == "updated_at" else parse_date(text).value
-                except (ValueError, AttributeError):
+                    if name == "updated_at":
+                        parsed = datetime.datetime.fromisoformat(text)
+                        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+                        parsed = parsed.astimezone(datetime.UTC)  # out of range raises here, not when written
+                    else:
+                        parsed = parse_date(text).value
+                except (ValueError, AttributeError, OverflowError):
                     self.error(row, header, text, "Cannot read this date.")
                     continue
-                if name == "updated_at" and timezone.is_naive(parsed):
-                    parsed = timezone.make_aware(parsed, datetime.UTC)
                 row.values[name] = parsed
 
     def dates(self, row: RowPlan, given: dict) -> None:
@@ -456,10 +498,13 @@ class Planner:
         if start and end and end.value < start.value:
             self.error(row, "", f"{start.text} – {end.text}", "The end date is before the start date.")
             return
+        columns = {"start": {"start_date", "period"}, "end": {"end_date", "period", "duration"}}
         for name, value in (("start", start), ("end", end)):
             if value is not None:
                 row.values[f"{name}_date"] = value.value
                 row.values[f"{name}_precision"] = value.precision
+            elif columns[name] & self.mapped:  # given as a column, left empty: no date
+                row.values[f"{name}_date"], row.values[f"{name}_precision"] = None, DatePrecision.DAY
         if "status" not in row.values and (start or end):
             if end and end.value < self.today:
                 row.values["status"] = Initiative.Status.COMPLETED
@@ -475,17 +520,23 @@ class Planner:
             return None
 
     def budget(self, row: RowPlan, given: dict) -> None:
+        if "budget" in self.mapped:  # left empty (or unreadable): no budget
+            row.values.update(budget=None, budget_max=None, currency="")
         if "budget" not in given:
             return
         header, text = given["budget"]
         currency = given.get("currency", ("", ""))[1].strip().upper()
         try:
             budget = parse_budget(text, default_currency=currency)
-        except UnreadableValue as error:
-            self.error(row, header, text, str(error))
+        except (UnreadableValue, ArithmeticError) as error:  # ArithmeticError: digits beyond any budget
+            message = str(error) if isinstance(error, UnreadableValue) else "Too large for a budget."
+            self.error(row, header, text, message)
             return
         if budget is None or budget.amount is None:
             return
+        cents = [amount for amount in (budget.amount, budget.high) if amount is not None]
+        if any(amount != amount.quantize(Decimal("0.01")) for amount in cents if amount < Decimal("1e13")):
+            self.error(row, header, text, "Rounded to cents.", severity="warning")
         if not budget.currency:
             self.error(row, header, text, "A budget needs a currency: add it to the cell or give a currency column.")
             return
@@ -523,7 +574,7 @@ class Planner:
                         countries.add(obj.pk)
                     else:
                         regions.add(obj.pk)
-        if "countries" in given or "regions" in given:
+        if self.mapped & {"countries", "regions"}:  # the file's places replace the ones it gave before
             row.relations["countries"], row.relations["regions"] = sorted(countries), sorted(regions)
 
     def closest_place(self, text: str, first):
@@ -532,8 +583,8 @@ class Planner:
 
     def split(self, cell, lookup) -> list[tuple[str, object]]:
         if isinstance(cell, list):
-            return [(value, lookup(value)) for value in (v.strip() for v in cell) if value]
-        return self.reconciler.split(cell, lookup)
+            return [(value, lookup(value)) for value in (v.strip() for v in cell) if value and not is_nothing(value)]
+        return [(value, result) for value, result in self.reconciler.split(cell, lookup) if not is_nothing(value)]
 
     def terms(self, row: RowPlan, given: dict) -> None:
         found = {column: set() for column in VOCABULARY_OF_COLUMN}
@@ -558,15 +609,17 @@ class Planner:
                     continue
                 found[column].update(term.pk for term in self.place(row, header, column, value, result))
         for column in VOCABULARY_OF_COLUMN:
-            if column in given or found[column]:
+            if column in self.mapped or found[column]:
                 row.relations[column] = sorted(found[column])
 
     def participants(self, row: RowPlan, given: dict) -> None:
         for column in ("implementers", "funders", "partners", "organisations"):
+            role = ROLE_OF_COLUMN.get(column, Role.PARTNER)
+            if column in self.mapped:  # a role the file gives, even empty, replaces that role's participants
+                row.organisations.setdefault(role, [])
             if column not in given:
                 continue
             header, cell = given[column]
-            role = ROLE_OF_COLUMN.get(column, Role.PARTNER)
             keys = row.organisations.setdefault(role, [])
             for name in self.organisations.split(cell):
                 if len(name) > 200:
@@ -591,10 +644,22 @@ class Planner:
             if key not in self.sources:
                 self.new_sources[key] = self.sources[key] = name[:200]
             records.append((self.sources[key], external_id[:200]))
-        return records
+        return list(dict.fromkeys(records))  # the same record twice in a cell is one record
 
-    def check_records(self, plans: list[RowPlan]) -> None:
-        """A provenance cell naming a record another initiative already has would break its uniqueness."""
+    def reject_clashes(self, plans: list[RowPlan]) -> None:
+        """Rows that would write over each other: two rows on one initiative, one source record twice."""
+
+        def reject(row: RowPlan, column: str, value, message: str) -> None:
+            self.error(row, column, value, message)
+            row.action = "rejected"
+
+        landed: dict[int, int] = {}
+        for row in plans:
+            if row.action == "rejected" or row.target is None:
+                continue
+            if row.target in landed:
+                reject(row, "", row.values.get("title", ""), f"Same initiative as row {landed[row.target]}.")
+            landed.setdefault(row.target, row.number)
         names = {name for row in plans for name, _ in row.sources or []}
         if not names:
             return
@@ -604,14 +669,19 @@ class Planner:
             .filter(source__name__in=names)
             .values_list("source__name", "external_id", "initiative_id")
         }
+        claimed: dict[tuple[str, str], int] = {}
         for row in plans:
-            clash = [f"{n}: {e}" for n, e in row.sources or [] if taken.get((n, e), row.target) != row.target]
-            if clash and row.action != "rejected" and row.action != ImportedRow.Action.MATCHED:
-                self.error(row, "sources", clash, "Another initiative already has this source record.")
-                setattr(self.report, row.action, getattr(self.report, row.action) - 1)
-                row.action = "rejected"
-                self.report.rejected += 1
-                self.report.problems.append(row.errors[-1])
+            if row.action in ("rejected", ImportedRow.Action.MATCHED) or not row.sources:
+                continue
+            clash = []
+            for name, external_id in row.sources:
+                if not external_id:
+                    continue
+                owner, first = taken.get((name, external_id)), claimed.setdefault((name, external_id), row.number)
+                if (owner is not None and owner != row.target) or first != row.number:
+                    clash.append(f"{name}: {external_id}")
+            if clash:
+                reject(row, "sources", clash, "This source record belongs to another initiative or row.")
 
     # --- matching rows to initiatives we have
 
@@ -622,7 +692,11 @@ class Planner:
                 continue
             target = self.by_slug.get(row.values.get("slug", "")) if self.table.own_format else None
             target = target or self.by_external_id.get(row.external_id) or self.by_url.get(row.url)
-            target = target or self.by_title.get(row.key)
+            if target is None and row.key in self.by_title:
+                # The same title under another id of this source is another record (a second phase, say).
+                other_id = self.record_id.get(self.by_title[row.key], "")
+                if not (row.external_id and other_id and other_id != row.external_id):
+                    target = self.by_title[row.key]
             if target is None:
                 row.action = ImportedRow.Action.CREATED
                 continue
@@ -815,8 +889,8 @@ class Writer:
         records, kept = [], []
         existing = self.existing_records() if not own else {}
         for row in self.rows:
-            if own:
-                if row.sources is not None and row.action != ImportedRow.Action.MATCHED:
+            if own:  # an unchanged row's records are as the file says already
+                if row.sources is not None and row.action in (ImportedRow.Action.CREATED, ImportedRow.Action.UPDATED):
                     records += [
                         SourceRecord(initiative_id=row.target, source_id=sources[name], external_id=external_id)
                         for name, external_id in row.sources

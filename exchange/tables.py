@@ -277,12 +277,16 @@ def _read_csv(text: str) -> Table:
     return Table("csv", headers, rows)
 
 
-def parse_column_map(text: str) -> dict[str, str]:
-    """--columns: a JSON object {"Their header": "our_field"}, a file holding one, or "Header=field;Header=field"."""
+def parse_column_map(text: str, *, files: bool = False) -> dict[str, str]:
+    """--columns: a JSON object {"Their header": "our_field"}, "Header=field;Header=field", or (only when
+    `files`, for the command line: never for text typed into the admin) the path of a file holding either."""
     text = text.strip()
-    path = Path(text)
-    if not text.startswith("{") and "=" not in text and path.is_file():
-        text = path.read_text(encoding="utf-8-sig").strip()
+    if files and not text.startswith("{") and "=" not in text:
+        try:
+            text = Path(text).read_text(encoding="utf-8-sig").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not a UTF-8 text file"
+            raise UnreadableFile(f"Cannot read the column map {text}: {reason}.") from None
     if text.startswith("{"):
         try:
             mapping = json.loads(text)

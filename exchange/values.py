@@ -518,6 +518,15 @@ _EXPECTED_BUDGET = "expected an amount with its currency (EUR 9 000 000, £10 mi
 
 
 def parse_budget(text: str, *, default_currency: str = "") -> Budget | None:
+    """Read a budget cell (see _parse_budget); a number beyond decimal arithmetic is an unreadable budget."""
+    try:
+        return _parse_budget(text, default_currency=default_currency)
+    except ArithmeticError:
+        original = text.strip()
+        raise UnreadableValue(f'Cannot read "{original}" as a budget: the number is too large.', original) from None
+
+
+def _parse_budget(text: str, *, default_currency: str = "") -> Budget | None:
     """Read a budget cell: one amount or a band, with its currency; None for a blank or undisclosed budget.
 
     Thousands may be grouped with spaces (plain or non-breaking), apostrophes (100'000), commas or dots

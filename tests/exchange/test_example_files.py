@@ -33,7 +33,7 @@ def test_the_messy_mapping_reconciles_all_but_three_values():
 
 def test_the_french_mapping_imports_with_its_column_map():
     load_demo()
-    columns = parse_column_map(str(EXAMPLES / "french-mapping.columns.json"))
+    columns = parse_column_map(str(EXAMPLES / "french-mapping.columns.json"), files=True)
     report = dry_run("french-mapping.csv", columns=columns)
     assert report.rows == 5 and report.rejected == 0, [str(p) for p in report.errors]
 

@@ -45,10 +45,16 @@ def test_a_mapped_word_is_remembered_as_an_alias_and_the_import_goes_through(cur
     # The unplaced words, in the order they were found, each with a select of what it may mean.
     assert page.index("Sahel belt") < page.index("Cyber hygiene for e-government")
     assert 'name="alias-0"' in page and 'name="alias-1"' in page
+    assert 'name="word-0" value="Sahel belt"' in page
     western_africa = Region.objects.get(slug="western-africa")
     awareness = Term.objects.get(vocabulary__slug="topic", slug="awareness")
     curator_client.post(
-        preview, {"learn": "1", "alias-0": f"region:{western_africa.pk}", "alias-1": f"term:{awareness.pk}"}
+        preview,
+        {
+            "learn": "1",
+            **{"word-0": "Sahel belt", "kind-0": "countries", "alias-0": f"region:{western_africa.pk}"},
+            **{"word-1": "Cyber hygiene for e-government", "kind-1": "topics", "alias-1": f"term:{awareness.pk}"},
+        },
     )
     alias = RegionAlias.objects.get(name="Sahel belt")
     assert (alias.region, alias.scheme) == (western_africa, "Sahel map")
@@ -101,3 +107,12 @@ def test_visitors_cannot_upload(client, source):
     response = upload(client, source)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert ImportBatch.objects.count() == 0
+
+
+def test_an_applied_import_cannot_be_deleted_but_its_rows_can_be_read(curator_client, source):
+    response = upload(curator_client, source, content="Title,Countries\nKept,Kenya\n")
+    curator_client.post(response["Location"], {"apply": "1"})
+    batch = ImportBatch.objects.get()
+    page = curator_client.get(f"/admin/exchange/importbatch/{batch.pk}/change/").content.decode()
+    assert "Kept" in page and "created" in page.lower()
+    assert curator_client.get(f"/admin/exchange/importbatch/{batch.pk}/delete/").status_code == 403

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             known = ", ".join(Source.objects.values_list("slug", flat=True)) or "none yet (add one in the admin)"
             raise CommandError(f'Unknown source "{options["source"]}". Known sources: {known}.')
         try:
-            columns = parse_column_map(options["columns"]) if options["columns"] else None
+            columns = parse_column_map(options["columns"], files=True) if options["columns"] else None
             report = import_file(
                 data,
                 name=path.name,
@@ -80,6 +80,8 @@ class Command(BaseCommand):
         write("Columns: " + "; ".join(f"{header} -> {name}" for header, name in report.columns.items()))
         if report.columns_ignored:
             write("Ignored columns (kept in each row's provenance): " + "; ".join(report.columns_ignored))
+        for note in report.column_notes:
+            write(f"Note: {note}")
         if report.new_organisations:
             write(f"New organisations ({len(report.new_organisations)}): " + "; ".join(report.new_organisations))
         if report.new_sources:
