@@ -189,10 +189,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:exchange_importbatch_changelist"))
             return HttpResponseRedirect(request.path)
         report = Report.from_dict(batch.report)
-        choices: dict[str, list] = {}  # one list per kind of word, not one per word
+        unplaced = report.unplaced()
+        choices = {kind: _choices(kind) for kind in {word.kind for word in unplaced}}  # per kind, not per word
         words = [
-            {"problem": word, "field": f"alias-{n}", "choices": choices.setdefault(word.kind, _choices(word.kind))}
-            for n, word in enumerate(report.unplaced())
+            {"problem": word, "field": f"alias-{n}", "choices": choices[word.kind]} for n, word in enumerate(unplaced)
         ]
         context = {
             **self.admin_site.each_context(request),
@@ -221,8 +221,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 kind, _, pk = choice.partition(":")
                 if not field.startswith("alias-") or word not in unplaced or not pk:
                     continue
-                name, taught = word[1][:200], {"name__iexact": word[1][:200], "scheme": scheme, "defaults": {}}
-                taught["defaults"]["name"] = name
+                name = word[1][:200]
+                taught = {"name__iexact": name, "scheme": scheme, "defaults": {"name": name}}
                 if kind == "region" and pk.isdigit() and Region.objects.filter(pk=pk).exists():
                     RegionAlias.objects.get_or_create(region_id=pk, **taught)
                 elif kind == "country" and Country.objects.filter(pk=pk).exists():
@@ -242,7 +242,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 if batch.state != ImportBatch.State.PREVIEWED:  # a second click, or another curator
                     messages.warning(request, "This import was already applied or discarded.")
                     return HttpResponseRedirect(reverse("admin:exchange_importbatch_change", args=[batch.pk]))
-                report = apply_import(_plan(batch), batch=batch, user=request.user)
+                report = apply_import(_plan(batch), batch=batch)
         except ImportRejected as rejected:
             batch.report = rejected.report.as_dict()
             batch.save(update_fields=["report"])

@@ -24,7 +24,7 @@ from taggit.models import Tag, TaggedItem
 from exchange.models import ImportBatch, ImportedRow
 from exchange.tables import EXTRA_CELLS, MULTI_VALUED, Table, map_columns, read_table
 from exchange.values import UnreadableValue, end_from_duration, parse_budget, parse_date, parse_period
-from initiatives.membership import THROUGH, batched, deferred_refresh, insert_rows, refresh_membership
+from initiatives.membership import THROUGH, batched, deferred_refresh, insert_rows, schedule_refresh
 from initiatives.models import (
     DatePrecision,
     Initiative,
@@ -50,6 +50,13 @@ STATUS_WORDS = {
 STATUS = {normalise(word): status for status, words in STATUS_WORDS.items() for word in words}
 ROLE_OF_COLUMN = {"implementers": Role.IMPLEMENTER, "funders": Role.FUNDER, "partners": Role.PARTNER}
 VOCABULARY_OF_COLUMN = {"topics": "topic", "audiences": "audience", "modalities": "modality"}
+UNPLACED_WHAT = {
+    "countries": "country or region",
+    "regions": "region or country",
+    "topics": "topic",
+    "audiences": "target user",
+    "modalities": "modality",
+}
 # Themes every initiative here has: placing them under one of our terms would misfile them.
 BROAD_WORDS = ["Cybersecurity", "Cyber security", "Cyber", "ICT", "Capacity building", "Cyber capacity building",
                "Digital", "Other", "General", "Various"]  # fmt: skip
@@ -548,8 +555,7 @@ class Planner:
     def place(self, row: RowPlan, header: str, column: str, value: str, result) -> list:
         if isinstance(result, Unplaced) or not result:
             self.report.values_unplaced += 1
-            what = {"countries": "country or region", "regions": "region or country"}.get(column, column[:-1])
-            what = {"topic": "topic", "audience": "target user", "modalitie": "modality"}.get(what, what)
+            what = UNPLACED_WHAT[column]
             self.error(row, header, value, f'"{value}" is not a known {what}.', getattr(result, "suggestions", ()))
             row.errors[-1].kind = column
             return []
@@ -717,14 +723,14 @@ def plan_import(table: Table, *, source: Source, options: Options | None = None)
     return Plan(source, table, rows, planner.report, planner.organisations.new, planner.new_sources, asdict(options))
 
 
-def apply_import(plan: Plan, *, batch: ImportBatch | None = None, user=None) -> Report:
+def apply_import(plan: Plan, *, batch: ImportBatch) -> Report:
     """Write the plan in one transaction. Without skip_invalid, one rejected row writes nothing."""
     report = plan.report
     if report.rejected and not plan.options["skip_invalid"]:
         raise ImportRejected(report)
-    # Deletions (of an updated row's old relations) signal a refresh each: collect them into the one below.
+    # Bulk writes send no signals (Writer schedules their refresh), deletions do: one refresh for all, at the end.
     with transaction.atomic(), deferred_refresh():
-        Writer(plan, batch, user).write()
+        Writer(plan, batch).write()
     report.written = True
     return report
 
@@ -732,30 +738,26 @@ def apply_import(plan: Plan, *, batch: ImportBatch | None = None, user=None) -> 
 class Writer:
     """Bulk writes: a 50,000-row file is a few hundred queries, not a million."""
 
-    def __init__(self, plan: Plan, batch: ImportBatch | None, user) -> None:
+    def __init__(self, plan: Plan, batch: ImportBatch) -> None:
         self.plan, self.options = plan, plan.options
         self.rows = [row for row in plan.rows if row.action != "rejected"]
         self.batch = batch
-        self.user = user
 
     def write(self) -> None:
         plan = self.plan
-        if self.batch is None:
-            self.batch = ImportBatch(source=plan.source, file_name="", options=_jsonable(self.options))
         if self.batch.pk is None:
-            self.batch.created_by = self.batch.created_by or self.user
             self.batch.save()
         organisations = self.create_organisations()
         sources = self.create_sources()
         self.create_initiatives()
-        changed = [row for row in self.rows if row.action in (ImportedRow.Action.UPDATED,)]
-        self.update_initiatives(changed)
+        self.update_initiatives([row for row in self.rows if row.action == ImportedRow.Action.UPDATED])
         written = [row for row in self.rows if row.action in (ImportedRow.Action.CREATED, ImportedRow.Action.UPDATED)]
         self.replace_relations(written, organisations)
         self.write_keywords(written)
         self.write_provenance(sources)
-        ids = [row.target for row in written]
-        refresh_membership(ids + [row.target for row in self.rows if row.action == ImportedRow.Action.MATCHED])
+        # Refreshed once, when apply_import's deferred_refresh() ends, with those its deletions signalled.
+        refreshed = {ImportedRow.Action.CREATED, ImportedRow.Action.UPDATED, ImportedRow.Action.MATCHED}
+        schedule_refresh(row.target for row in self.rows if row.action in refreshed)
         if self.plan.table.own_format:  # a copy keeps the time of the last change at its origin
             kept = [Initiative(pk=row.target, updated_at=row.values["updated_at"]) for row in written
                     if "updated_at" in row.values]  # fmt: skip
