@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "taxonomy",
     "initiatives",
     "exchange",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("initiatives.urls")),
     path("", include("exchange.urls")),
+    path("", include("insights.urls")),
 ]

@@ -263,6 +263,20 @@ class Initiative(models.Model):
         return self.participants(Participation.Role.PARTNER)
 
 
+class FormerSlug(models.Model):
+    """An address an initiative used to have (merged into it, or renamed): it answers 301 to the initiative."""
+
+    slug = LowercaseSlugField(max_length=120, unique=True)
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="former_slugs")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} -> {self.initiative_id}"
+
+
 class Participation(models.Model):
     """An organisation's role in an initiative, as IATI records participating organisations."""
 
