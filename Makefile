@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The unit and view tests run on every core (pytest-xdist), at most four: each worker has its own test database.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4
 
 .PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres test-browser fixtures bench bench-import clean
 
@@ -61,11 +63,11 @@ format: install-dev
 
 test-sqlite: install-dev
 	@echo "== tests on SQLite"
-	env -u DATABASE_URL $(PY) -m pytest --ignore=tests/browser
+	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser
 
 test-postgres: install-dev
 	@echo "== tests on PostgreSQL (throwaway cluster)"
-	$(PY) scripts/with_postgres.py $(PY) -m pytest --ignore=tests/browser
+	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser
 
 # Chromium, Java and the npm tools (axe-core, vnu-jar), then the browser tests
 # against a real gunicorn serving the demo data from its own SQLite file.
