@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class Dimension:
     name: str  # the URL parameter
     label: Promise  # the facet heading and chip label
-    kind: str  # region, country, term, organisation, status or year
+    kind: str  # region, country, term, organisation, status, year or source
     error_label: Promise = _("value")  # how an invalid value is named in an error message
     vocabulary: str = ""  # term dimensions: the Vocabulary slug
     role: str = ""  # organisation dimensions: the Participation role
@@ -60,6 +60,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
     ),
     Dimension("funder", _("Funder"), "organisation", _("organisation"), role="funder", csv_column="funders"),
     Dimension("year", _("Active in year"), "year", _("year"), facet=False),
+    # Initiatives recorded by another mapping (a Source), linked from the mappings overview.
+    Dimension("source", _("Mapping"), "source", _("mapping"), facet=False),
 )
 
 BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}

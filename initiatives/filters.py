@@ -29,6 +29,8 @@ from initiatives.models import (
     Participation,
     Reach,
     RegionReach,
+    Source,
+    SourceRecord,
     TermMembership,
 )
 from initiatives.search import search
@@ -158,6 +160,7 @@ def filter_for(dimension: Dimension) -> django_filters.Filter:
         "country": (Country.objects.all(), {"to_field_name": "iso2", "normalise": str.upper}),
         "term": (Term.objects.of(dimension.vocabulary), {}),
         "organisation": (Organisation.objects.all(), {}),
+        "source": (Source.objects.all(), {}),
     }[dimension.kind]
     return SlugFilter(queryset=queryset, label_for_errors=dimension.error_label, **extra, **common)
 
@@ -214,6 +217,12 @@ class InitiativeFilter(django_filters.FilterSet):
         rows = Participation.objects.filter(
             role=DIMENSION_ROLES[name], organisation__in=[organisation.pk for organisation in value]
         )
+        return queryset.filter(pk__in=rows.values("initiative_id"))
+
+    def filter_source(self, queryset, name, value):
+        if not value:
+            return queryset
+        rows = SourceRecord.objects.filter(source__in=[source.pk for source in value])
         return queryset.filter(pk__in=rows.values("initiative_id"))
 
     def filter_status(self, queryset, name, value):

@@ -6,17 +6,23 @@ all call it. Facets and place counts read the membership tables
 (initiatives.membership): each facet is one grouped query.
 """
 
+import datetime
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Count, F, QuerySet
+from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Lower
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
 from initiatives.filters import InitiativeFilter, published_filter
-from initiatives.membership import cached_count, revision
+from initiatives.membership import batched, cached_count, revision
 from initiatives.models import (
     FootprintCountry,
     Initiative,
@@ -25,9 +31,10 @@ from initiatives.models import (
     Reach,
     RegionReach,
     Source,
+    SourceRecord,
     TermMembership,
 )
-from taxonomy.models import Region, Term, Tree
+from taxonomy.models import Region, Term, Tree, Vocabulary
 
 MAX_ORGANISATION_OPTIONS = 25
 
@@ -309,20 +316,6 @@ def home_summary() -> dict:
     }
 
 
-def related_initiatives(initiative: Initiative, limit: int = 5) -> QuerySet:
-    """Published initiatives on one of its topics that target one of the places it works in most closely."""
-    topics = [t.pk for t in initiative.topics.all()]
-    places = {r.pk for r in initiative.regions.all()} | {c.region_id for c in initiative.countries.all() if c.region_id}
-    return (
-        Initiative.objects.published()
-        .exclude(pk=initiative.pk)
-        .filter(pk__in=RegionReach.objects.filter(region__in=places, specific=True).values("initiative_id"))
-        .filter(pk__in=TermMembership.objects.filter(term__in=topics).values("initiative_id"))
-        .order_by(F("start_date").desc(nulls_last=True), "title")
-        .prefetch_related("topics")[:limit]
-    )
-
-
 def country_breakdown(base: QuerySet, countries: list[str]) -> list[tuple[str, str, int]]:
     """(iso2, name, count) of the initiatives in `base` per country they serve, most first."""
 
@@ -346,3 +339,413 @@ def region_overview() -> list[tuple[Region, int, int]]:
 def region_countries(region: Region) -> list[str]:
     """ISO codes of a region's countries: M49 members at any depth and grouping members."""
     return list(Region.objects.filter(pk=region.pk).with_descendants().countries().values_list("iso2", flat=True))
+
+
+# --- the other mappings, compared side by side (/sources/)
+
+REGIONS_TARGETED = 5  # per mapping: the M49 sub-regions (the smallest ones) its records target most
+STRONGEST_SHOWN = 4  # per mapping: the rows of the comparison where it records the most of any mapping
+
+
+@dataclass
+class MappingCell:
+    """One mapping's count in a row of the comparison, linking to exactly the initiatives it counts."""
+
+    count: int
+    url: str
+    strongest: bool = False  # the most of any mapping in its row
+    declared: bool = False  # the mapping says it covers this
+
+
+@dataclass
+class CoverageRow:
+    label: str
+    url: str  # the term's or region's own page
+    cells: list[MappingCell]
+
+
+@dataclass
+class CoverageGroup:
+    label: str
+    rows: list[CoverageRow]
+
+
+@dataclass
+class Mapping:
+    source: Source
+    size: int  # the published initiatives it records
+    list_url: str
+    last_retrieved: datetime.date | None
+    overlaps: list[MappingCell] = field(default_factory=list)  # with each mapping in turn, itself included
+    strongest: list[str] = field(default_factory=list)  # where it records the most of any mapping...
+    mostly: list[str] = field(default_factory=list)  # ...or else what most of its records are about
+    targets: list[tuple[Region, int, str]] = field(default_factory=list)  # sub-region, count, list url
+
+
+@dataclass
+class SourceOverview:
+    mappings: list[Mapping]
+    coverage: list[CoverageGroup]
+
+
+def initiatives_url(**params: str) -> str:
+    """The public list for these parameters, e.g. initiatives_url(source="gfce-cybil", topic="cybercrime")."""
+    return reverse("initiatives:list") + "?" + urlencode(params)
+
+
+def overlap_url(a: Source, b: Source) -> str:
+    """The initiatives two mappings both record (the list of one mapping's own when a is b)."""
+    if a.pk == b.pk:
+        return initiatives_url(source=a.slug)
+    first, second = sorted([a.slug, b.slug])
+    return reverse("initiatives:source_overlap", kwargs={"a": first, "b": second})
+
+
+def recorded_by_all(sources: list[Source]) -> QuerySet:
+    """Published initiatives that every one of these mappings records, by title."""
+    initiatives = Initiative.objects.published()
+    for source in sources:
+        initiatives = initiatives.filter(pk__in=SourceRecord.objects.filter(source=source).values("initiative_id"))
+    return initiatives.order_by(Lower("title"), "pk")
+
+
+def _roots(parents: dict[int, int | None]) -> dict[int, int]:
+    """Each node of a tree -> its top ancestor."""
+
+    def root(pk: int) -> int:
+        seen = set()
+        while parents.get(pk) is not None and pk not in seen:
+            seen.add(pk)
+            pk = parents[pk]
+        return pk
+
+    return {pk: root(pk) for pk in parents}
+
+
+def source_overview() -> SourceOverview:
+    """The mappings side by side: what they declare, what their published records cover, their overlaps.
+
+    A fixed number of queries however many mappings, records, terms and regions there are: the
+    mappings with their declared terms and regions, the rows of the comparison, then four grouped
+    queries over the published records: the latest retrieval, the overlaps (whose diagonal is each
+    mapping's size), the terms and the regions they cover. Those are cached under the data
+    revision, like the list's facets.
+    """
+    token = revision()
+    with_vocabulary = Term.objects.select_related("vocabulary")
+    sources = list(
+        Source.objects.prefetch_related(
+            Prefetch("topics", queryset=with_vocabulary), Prefetch("audiences", queryset=with_vocabulary), "regions"
+        ).order_by("name", "pk")
+    )
+    terms = list(with_vocabulary.filter(vocabulary__slug__in=[Vocabulary.TOPIC, Vocabulary.AUDIENCE]))
+    regions = list(Region.objects.order_by("name"))
+    top_terms = [term for term in terms if term.parent_id is None]  # each counts its sub-terms too
+    continents = [region for region in regions if region.kind == Region.Kind.CONTINENT]
+    # Leaf sub-regions (Western Africa, not Sub-Saharan Africa): where records target, without nesting.
+    parents = {region.parent_id for region in regions}
+    smallest = [r for r in regions if r.kind == Region.Kind.SUB_REGION and r.pk not in parents]
+
+    records = SourceRecord.objects.filter(initiative__publication_state=Initiative.PublicationState.PUBLISHED)
+    initiatives = Count("initiative_id", distinct=True)  # an initiative may have two records of one source
+
+    def grouped(rows: QuerySet) -> list[tuple]:
+        return cached_count(rows.order_by(), list, token=token)
+
+    last_retrieved = dict(grouped(records.values_list("source_id").annotate(last=Max("retrieved_on"))))
+    pairs = records.values_list("source_id", "initiative__source_records__source_id").annotate(n=initiatives)
+    overlaps = {(a, b): n for a, b, n in grouped(pairs)}
+    # Every term each record is under, read in index order; the comparison keeps the top-level ones.
+    by_term = {
+        (source, term): n
+        for source, term, n in grouped(
+            records.values_list("source_id", "initiative__term_memberships__term_id").annotate(n=initiatives)
+        )
+    }
+    by_region, targeting = {}, {}
+    reached = records.filter(initiative__regions_reached__region__in=[r.pk for r in continents + smallest])
+    for source, region_id, n, specific in grouped(
+        reached.values_list("source_id", "initiative__regions_reached__region_id").annotate(
+            n=initiatives,
+            specific=Count("initiative_id", distinct=True, filter=Q(initiative__regions_reached__specific=True)),
+        )
+    ):
+        by_region[source, region_id], targeting[source, region_id] = n, specific
+
+    mappings = [
+        Mapping(
+            source,
+            overlaps.get((source.pk, source.pk), 0),
+            initiatives_url(source=source.slug),
+            last_retrieved.get(source.pk),
+        )
+        for source in sources
+    ]
+    for mapping in mappings:
+        mapping.overlaps = [
+            MappingCell(overlaps.get((mapping.source.pk, other.pk), 0), overlap_url(mapping.source, other))
+            for other in sources
+        ]
+
+    term_root = _roots({term.pk: term.parent_id for term in terms})
+    region_root = _roots({region.pk: region.parent_id for region in regions})
+
+    def row(item, parameter: str, counts: dict, declared: list[set[int]]) -> CoverageRow:
+        cells = [
+            MappingCell(
+                counts.get((source.pk, item.pk), 0),
+                initiatives_url(source=source.slug, **{parameter: item.slug}),
+                declared=item.pk in declared[n],
+            )
+            for n, source in enumerate(sources)
+        ]
+        # The largest count stands out, ties shared, unless every mapping records as many.
+        most = max((cell.count for cell in cells), default=0)
+        least = min((cell.count for cell in cells), default=0)
+        for cell in cells:
+            cell.strongest = most > least and cell.count == most
+        return CoverageRow(item.name, item.get_absolute_url(), cells)
+
+    coverage = [
+        CoverageGroup(
+            _("Topics"),
+            [
+                row(term, "topic", by_term, [{term_root[t.pk] for t in s.topics.all()} for s in sources])
+                for term in top_terms
+                if term.vocabulary.slug == Vocabulary.TOPIC
+            ],
+        ),
+        CoverageGroup(
+            _("Target users"),
+            [
+                row(term, "audience", by_term, [{term_root[t.pk] for t in s.audiences.all()} for s in sources])
+                for term in top_terms
+                if term.vocabulary.slug == Vocabulary.AUDIENCE
+            ],
+        ),
+        CoverageGroup(
+            _("Continents"),
+            [
+                row(region, "region", by_region, [{region_root[r.pk] for r in s.regions.all()} for s in sources])
+                for region in continents
+            ],
+        ),
+    ]
+
+    for n, mapping in enumerate(mappings):
+        strongest = [(-r.cells[n].count, r.label) for group in coverage for r in group.rows if r.cells[n].strongest]
+        mapping.strongest = [label for _count, label in sorted(strongest)[:STRONGEST_SHOWN]]
+        if not mapping.strongest:
+            for group in coverage:
+                top = max(group.rows, key=lambda r: r.cells[n].count, default=None)
+                if top and top.cells[n].count:
+                    mapping.mostly.append(top.label)
+        targeted = [
+            (region, targeting[mapping.source.pk, region.pk])
+            for region in smallest
+            if targeting.get((mapping.source.pk, region.pk))
+        ]
+        mapping.targets = [
+            (region, count, initiatives_url(source=mapping.source.slug, region=region.slug, specific="1"))
+            for region, count in sorted(targeted, key=lambda pair: -pair[1])[:REGIONS_TARGETED]
+        ]
+    return SourceOverview(mappings, coverage)
+
+
+# --- similar initiatives (the detail page): same topic, overlapping footprint, ranked
+
+SIMILAR_CANDIDATES = 200  # the closest candidates, scored in Python: bounds the work on any data size
+# How closely two footprints meet: the broader of the two reaches at their closest shared country...
+PLACE_POINTS = {Reach.COUNTRY: 8, Reach.REGION: 5, Reach.CONTINENT: 2, Reach.GLOBAL: 1}
+# ...then what else they share. A topic counts with its ancestors (TermMembership), so a shared
+# sub-topic weighs more than a shared broad topic.
+TOPIC_POINTS, AUDIENCE_POINTS, ORGANISATION_POINTS, DATES_POINTS = 4, 1, 2, 1
+UNPUBLISHED_STATES = sorted(set(Initiative.PublicationState.values) - {Initiative.PublicationState.PUBLISHED})
+
+
+@dataclass
+class Similar:
+    initiative: Initiative
+    score: int
+    reasons: list[str]
+
+
+def _closest(initiative: Initiative, footprint: dict[str, tuple[int, int | None, str | None]], topics: list[int]):
+    """{pk: closeness} of the SIMILAR_CANDIDATES published initiatives sharing a topic term and a country
+    whose footprints meet this one's most closely, then share the most topic terms, then are newest.
+
+    Closeness is a Reach: the smallest, over the shared countries, of the broader of the two reaches.
+    It is read without going through every country of a wide footprint: the countries this initiative
+    names are compared one by one (FootprintCountry); each beneficiary region it covers whole (a
+    footprint `via`) is compared at once, with the candidate's closest reach into it (RegionReach).
+    Where this initiative is global, every candidate meeting it there is as close (Reach.GLOBAL), so
+    only those sharing the most topic terms are looked up. Each step is one grouped query on an index.
+    """
+    sharing = dict(  # candidate -> topic terms shared (its terms include their ancestors)
+        TermMembership.objects.filter(term__in=topics)
+        .exclude(initiative=initiative.pk)
+        .values_list("initiative_id")
+        .annotate(n=Count("term_id"))
+        .order_by()
+    )
+    for pk in Initiative.objects.filter(publication_state__in=UNPUBLISHED_STATES).values_list("pk", flat=True):
+        sharing.pop(pk, None)
+    closeness: dict[int, int] = {}
+
+    def meet(rows) -> None:
+        for pk, reach in rows:
+            if pk in sharing and reach < closeness.get(pk, len(Reach)):
+                closeness[pk] = reach
+
+    named = [country for country, (reach, _via, _name) in footprint.items() if reach == Reach.COUNTRY]
+    if named:
+        rows = FootprintCountry.objects.filter(country__in=named).values_list("initiative_id")
+        meet(rows.annotate(closest=Min("reach")).order_by())
+    covered = {via: reach for reach, via, _name in footprint.values() if via and reach != Reach.GLOBAL}
+    if covered:
+        number = IntegerField()
+        mine = Case(*(When(region=via, then=Value(reach)) for via, reach in covered.items()), output_field=number)
+        rows = RegionReach.objects.filter(region__in=list(covered)).values_list("initiative_id")
+        meet(rows.annotate(closest=Min(Greatest(mine, "reach", output_field=number))).order_by())
+    best = sorted(closeness, key=lambda pk: (closeness[pk], -sharing[pk], -pk))[:SIMILAR_CANDIDATES]
+
+    worldwide = {via for reach, via, _name in footprint.values() if reach == Reach.GLOBAL}
+    if worldwide and len(best) < SIMILAR_CANDIDATES:
+        rest = sorted((pk for pk in sharing if pk not in closeness), key=lambda pk: (-sharing[pk], -pk))
+        for chunk in batched(rest[: 3 * SIMILAR_CANDIDATES], SIMILAR_CANDIDATES):  # at most three lookups
+            meeting = RegionReach.objects.filter(initiative__in=chunk, region__in=worldwide)
+            found = set(meeting.values_list("initiative_id", flat=True))
+            for pk in [pk for pk in chunk if pk in found][: SIMILAR_CANDIDATES - len(best)]:
+                closeness[pk] = Reach.GLOBAL
+                best.append(pk)
+            if len(best) == SIMILAR_CANDIDATES:
+                break
+    return {pk: closeness[pk] for pk in best}
+
+
+def _dates_overlap(a_start, a_end, b_start, b_end) -> bool:
+    """Whether two periods meet; an open end runs on, an unknown start meets nothing."""
+    if not a_start or not b_start:
+        return False
+    return a_start <= (b_end or datetime.date.max) and b_start <= (a_end or datetime.date.max)
+
+
+def _listed(names: list[str], limit: int = 2) -> str:
+    names = sorted(set(names))
+    if len(names) > limit:
+        return _("%(names)s and %(count)d more") % {"names": ", ".join(names[:limit]), "count": len(names) - limit}
+    return ", ".join(names)
+
+
+def _place_reason(closeness: int, shared: list[tuple[int, str, str | None]]) -> str:
+    """ "Also in Nigeria", "Same region: ECOWAS", "Same continent: Africa" or "Global in scope"."""
+    closest = [(country, via) for level, country, via in shared if level == closeness]
+    if closeness == Reach.COUNTRY:
+        return _("Also in %(places)s") % {"places": _listed([country for country, _via in closest])}
+    vias = [via for _country, via in closest if via]
+    if closeness == Reach.REGION and vias:
+        return _("Same region: %(places)s") % {"places": _listed(vias)}
+    if closeness == Reach.CONTINENT and vias:
+        return _("Same continent: %(places)s") % {"places": _listed(vias)}
+    return _("Global in scope")
+
+
+def _reasons(terms: dict, shared: list[int], organisations: list[Organisation], place: str) -> list[str]:
+    """Why a candidate is similar: its most specific shared topics, the place, target users, organisations."""
+    topics = [t for t in shared if terms[t][0] == Vocabulary.TOPIC]
+    # A shared sub-topic says more than its parent, which every such pair shares too.
+    specific = [terms[t][1] for t in topics if not any(terms[other][2] == t for other in topics)]
+    reasons = [
+        ngettext("Same topic: %(names)s", "Same topics: %(names)s", len(specific)) % {"names": _listed(specific)},
+        place,
+    ]
+    audiences = [terms[t][1] for t in shared if terms[t][0] == Vocabulary.AUDIENCE]
+    if audiences:
+        reasons.append(_("Same target users: %(names)s") % {"names": _listed(audiences)})
+    if organisations:
+        reasons.append(_("Same implementer or funder: %(names)s") % {"names": _listed([str(o) for o in organisations])})
+    return reasons
+
+
+def similar_initiatives(initiative: Initiative, limit: int = 5) -> list[Similar]:
+    """Published initiatives sharing a topic and a country of the footprint, best first, each with why.
+
+    Ranked by the closeness of the footprints (both in the country, then region-wide, continent-wide,
+    global), shared topics, shared target users, shared implementers or funders and overlapping dates,
+    then the most recent start. Scores the SIMILAR_CANDIDATES closest (see _closest) in Python, so
+    the work is bounded on any data size: at most a dozen queries, none per candidate. Reads
+    initiative.participations as with_related() prefetches it.
+    """
+    terms = {
+        pk: (vocabulary, name, parent)
+        for pk, vocabulary, name, parent in TermMembership.objects.filter(initiative=initiative).values_list(
+            "term_id", "term__vocabulary__slug", "term__name", "term__parent_id"
+        )
+    }
+    topics = [pk for pk, (vocabulary, _name, _parent) in terms.items() if vocabulary == Vocabulary.TOPIC]
+    audiences = [pk for pk, (vocabulary, _name, _parent) in terms.items() if vocabulary == Vocabulary.AUDIENCE]
+    footprint = {
+        country: (reach, via, via_name)
+        for country, reach, via, via_name in FootprintCountry.objects.filter(initiative=initiative).values_list(
+            "country_id", "reach", "via_id", "via__name"
+        )
+    }
+    if not topics or not footprint:
+        return []
+    closeness = _closest(initiative, footprint, topics)
+    candidates = Initiative.objects.published().filter(pk__in=list(closeness))
+    candidates = candidates.only("slug", "title", "status", "start_date", "end_date").in_bulk()
+    if not candidates:
+        return []
+    ids = list(candidates)
+
+    shared_terms: dict[int, list[int]] = defaultdict(list)
+    for pk, term in TermMembership.objects.filter(initiative__in=ids, term__in=topics + audiences).values_list(
+        "initiative_id", "term_id"
+    ):
+        shared_terms[pk].append(term)
+    roles = [Participation.Role.IMPLEMENTER, Participation.Role.FUNDER]
+    organisations = {p.organisation_id: p.organisation for p in initiative.participations.all() if p.role in roles}
+    shared_organisations: dict[int, set[int]] = defaultdict(set)
+    for pk, organisation in Participation.objects.filter(
+        initiative__in=ids, organisation__in=list(organisations), role__in=roles
+    ).values_list("initiative_id", "organisation_id"):
+        shared_organisations[pk].add(organisation)
+
+    def score(candidate: Initiative) -> int:
+        shared = shared_terms[candidate.pk]
+        return (
+            PLACE_POINTS[closeness[candidate.pk]]
+            + TOPIC_POINTS * sum(terms[t][0] == Vocabulary.TOPIC for t in shared)
+            + AUDIENCE_POINTS * sum(terms[t][0] == Vocabulary.AUDIENCE for t in shared)
+            + ORGANISATION_POINTS * len(shared_organisations[candidate.pk])
+            + DATES_POINTS
+            * _dates_overlap(initiative.start_date, initiative.end_date, candidate.start_date, candidate.end_date)
+        )
+
+    scores = {pk: score(candidate) for pk, candidate in candidates.items()}
+    best = sorted(
+        candidates.values(),
+        key=lambda c: (-scores[c.pk], -(c.start_date or datetime.date.min).toordinal(), c.title.lower(), c.pk),
+    )[:limit]
+
+    places: dict[int, list[tuple[int, str, str | None]]] = defaultdict(list)
+    for pk, country, name, reach, via in FootprintCountry.objects.filter(
+        initiative__in=[c.pk for c in best], country__in=list(footprint)
+    ).values_list("initiative_id", "country_id", "country__name", "reach", "via__name"):
+        my_reach, _my_via, my_via_name = footprint[country]
+        # The broader of the two reaches decides how closely they meet there, and names the region.
+        places[pk].append((max(reach, my_reach), name, via if reach >= my_reach else my_via_name))
+    return [
+        Similar(
+            candidate,
+            scores[candidate.pk],
+            _reasons(
+                terms,
+                shared_terms[candidate.pk],
+                [organisations[o] for o in sorted(shared_organisations[candidate.pk])],
+                _place_reason(closeness[candidate.pk], places[candidate.pk]),
+            ),
+        )
+        for candidate in best
+    ]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("sources/", views.source_list, name="sources"),
+    path("sources/<slug:a>/and/<slug:b>/", views.source_overlap, name="source_overlap"),
     path("regions/", views.region_list, name="regions"),
     path("regions/<slug:slug>/", views.region_detail, name="region"),
     re_path(r"^countries/(?P<iso2>[A-Za-z]{2})/$", views.country_detail, name="country"),

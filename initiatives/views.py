@@ -1,7 +1,16 @@
 from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.db.models import Count, Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,16 +18,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from initiatives.browsing import SHORT_LIST, browse, query_for
+from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for
 from initiatives.exports import csv_lines, export_filename, table_schema
-from initiatives.models import Initiative, Organisation, Participation, Source
+from initiatives.models import FormerSlug, Initiative, Organisation, Participation, Source
 from initiatives.selectors import (
     country_breakdown,
     home_summary,
+    overlap_url,
+    recorded_by_all,
     region_countries,
     region_overview,
-    related_initiatives,
     search_initiatives,
+    similar_initiatives,
+    source_overview,
 )
 from taxonomy.models import Country, Region, Term
 
@@ -72,11 +84,19 @@ def export_schema(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative.objects.published().with_related(), slug=slug)
+    initiative = Initiative.objects.published().with_related().filter(slug=slug).first()
+    if initiative is None:
+        # An address it used to have (merged into it): 301 to it when published, else as any unknown slug.
+        published = Initiative.PublicationState.PUBLISHED
+        former = FormerSlug.objects.filter(slug=slug, initiative__publication_state=published)
+        target = former.values_list("initiative__slug", flat=True).first()
+        if target is None:
+            raise Http404(_("No initiative at this address."))
+        return HttpResponsePermanentRedirect(reverse("initiatives:detail", kwargs={"slug": target}))
     return render(
         request,
         "initiatives/initiative_detail.html",
-        {"initiative": initiative, "related": related_initiatives(initiative)},
+        {"initiative": initiative, "related": similar_initiatives(initiative)},
     )
 
 
@@ -116,15 +136,23 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
-    terms = Term.objects.select_related("vocabulary")
-    sources = Source.objects.prefetch_related(
-        Prefetch("topics", queryset=terms), Prefetch("audiences", queryset=terms), "regions"
-    ).annotate(
-        record_count=Count(
-            "records", filter=Q(records__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
-        )
-    )
-    return render(request, "initiatives/source_list.html", {"sources": sources})
+    return render(request, "initiatives/source_list.html", {"overview": source_overview()})
+
+
+@require_safe
+def source_overlap(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """The published initiatives two mappings both record: what the overview's overlap counts link to."""
+    sources = [get_object_or_404(Source, slug=a), get_object_or_404(Source, slug=b)]
+    canonical = overlap_url(*sources)  # one address per pair, in slug order; a mapping with itself is its list
+    if canonical != request.path:
+        query = request.GET.urlencode()
+        return HttpResponsePermanentRedirect(canonical + (("&" if "?" in canonical else "?") + query if query else ""))
+    paginator = Paginator(recorded_by_all(sources).prefetch_related("topics"), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", "1")[:9])
+    except InvalidPage:
+        raise Http404(_("There is no such page of this list.")) from None
+    return render(request, "initiatives/source_overlap.html", {"sources": sources, "page": page})
 
 
 # --- pages of one place or term, each a slice of the list (the URLs are in initiatives/urls.py too)

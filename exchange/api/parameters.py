@@ -26,6 +26,7 @@ SCHEMAS = {
     "organisation": repeated(SLUG),
     "status": repeated({"type": "string", "enum": Initiative.Status.values}),
     "year": repeated({"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR}),
+    "source": repeated(SLUG),
 }
 # Shown in the documentation's example URL (and tried first by schemathesis).
 EXAMPLES = {"region": ["africa"], "topic": ["cybercrime"]}
@@ -48,6 +49,8 @@ def describe(dimension) -> str:
         return f"Organisation slug (see /api/v1/organisations/): initiatives it takes part in as {dimension.role}."
     if dimension.kind == "year":
         return f"Active during that year ({MIN_YEAR}–{MAX_YEAR})."
+    if dimension.kind == "source":
+        return "Source slug (see /api/v1/sources/): initiatives recorded by that other mapping."
     return "Status of the initiative."
 
 

@@ -6,15 +6,9 @@ from urllib.parse import urljoin
 
 import pytest
 
-from initiatives.models import Initiative, Participation
+from initiatives.models import Participation
 from taxonomy.models import Country, Region, Term
-from tests.factories import (
-    InitiativeFactory,
-    OrganisationFactory,
-    ParticipationFactory,
-    SourceFactory,
-    SourceRecordFactory,
-)
+from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory
 from tests.helpers import CARD_RE, UNPUBLISHED, analyze, bulk_initiatives, count_queries, region
 
 pytestmark = pytest.mark.django_db
@@ -352,78 +346,8 @@ def test_organisation_page_links_to_the_full_list_beyond_fifty(client):
     assert list_total(client, "/initiatives/?implementer=busy") == 51
 
 
-# --- sources
-
-
-def test_sources_page_shows_focus_topics_audiences_regions_and_link(client, world):
-    source = SourceFactory(
-        name="Cybil portal",
-        slug="cybil",
-        publisher="GFCE",
-        url="https://cybilportal.org/",
-        focus="Projects and tools for cyber capacity building.",
-        licence="CC BY 4.0",
-    )
-    source.topics.set(Term.objects.topics().filter(slug__in=["cybercrime", "standards"]))
-    source.audiences.set(Term.objects.audiences().filter(slug="diplomats"))
-    source.regions.set([region("africa"), region("asean")])
-    SourceFactory(name="Empty mapping", slug="empty")
-    SourceRecordFactory(source=source, initiative=Initiative.objects.get(slug="p1"))
-    SourceRecordFactory(source=source, initiative=Initiative.objects.get(slug="hidden-draft"))
-
-    body = page(client, "/sources/")
-    section = body.split('id="cybil"', 1)[1].split("</section>", 1)[0]
-    for text in [
-        "Cybil portal",
-        "GFCE",
-        "Projects and tools for cyber capacity building.",
-        "Cybercrime",
-        "Standards &amp; technologies",
-        "Diplomats",
-        "Africa",
-        "Association of Southeast Asian Nations",
-        "CC BY 4.0",
-        '<a href="https://cybilportal.org/"',
-    ]:
-        assert text in section, text
-    assert '<a href="/topics/cybercrime/">' in section
-    assert '<a href="/audiences/diplomats/">' in section
-    assert '<a href="/regions/africa/">' in section
-    assert re.search(r"Entries here from it</dt><dd>1</dd>", section)  # the draft's record is not counted
-    assert 'id="empty"' in body
-
-
-# --- the detail page's related initiatives
-
-
-def test_detail_shows_related_initiatives_sharing_a_topic_and_a_place_but_never_a_draft(client):
-    InitiativeFactory(slug="main", title="Main", countries=["NG"], regions=[region("ecowas")], topics=["cybercrime"])
-    InitiativeFactory(slug="same-country", title="Same country", countries=["NG"], topics=["cybercrime"])
-    InitiativeFactory(slug="same-region", title="Same region", regions=[region("ecowas")], topics=["cybercrime"])
-    InitiativeFactory(slug="other-topic", title="Other topic", countries=["NG"], topics=["standards"])
-    InitiativeFactory(slug="other-place", title="Other place", countries=["FR"], topics=["cybercrime"])
-    for state in UNPUBLISHED:
-        InitiativeFactory(
-            slug=f"hidden-{state}",
-            title=f"Hidden {state}",
-            countries=["NG"],
-            regions=[region("ecowas")],
-            topics=["cybercrime"],
-            publication_state=state,
-        )
-    response = client.get("/initiatives/main/")
-    assert response.status_code == 200
-    body = response.content.decode()
-    related = body.split("Related initiatives", 1)[1]
-    assert sorted(listed(related)) == ["same-country", "same-region"]
-    assert_nothing_hidden(body)
-
-
-def test_detail_without_related_initiatives_has_no_related_section(client):
-    InitiativeFactory(slug="alone", countries=["NG"], topics=["cybercrime"])
-    InitiativeFactory(slug="hidden", countries=["NG"], topics=["cybercrime"], publication_state="draft")
-    body = page(client, "/initiatives/alone/")
-    assert "Related initiatives" not in body
+# The sources page: tests/initiatives/test_sources_view.py; similar initiatives on the detail page:
+# tests/initiatives/test_similar_initiatives.py.
 
 
 # --- query counts
