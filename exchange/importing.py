@@ -34,6 +34,7 @@ from initiatives.models import (
     Source,
     SourceRecord,
 )
+from initiatives.similarity import FLAG_THRESHOLD, Lookup
 from taxonomy.models import Country
 from taxonomy.reconcile import Reconciler, Unplaced, normalise
 
@@ -125,6 +126,7 @@ class RowPlan:
     key: str = ""  # normalised title
     action: str = ""  # ImportedRow.Action, or "rejected"
     target: int | None = None  # the existing initiative
+    looks_like: int | None = None  # a new row much like an initiative we have: created for review, never published
     errors: list[Problem] = field(default_factory=list)
 
 
@@ -138,6 +140,7 @@ class Report:
     matched: int = 0
     unchanged: int = 0
     rejected: int = 0
+    flagged: int = 0  # new rows that look like initiatives we have (kept in review)
     values_placed: int = 0  # place and term values found in our taxonomy
     values_approximate: int = 0  # of which by similarity (typos): reported as warnings
     values_unplaced: int = 0
@@ -180,7 +183,8 @@ class Report:
         return (
             f"{self.rows} rows: {self.created} to create, {self.updated} to update, "
             f"{self.matched} matched to existing initiatives, {self.unchanged} unchanged, {self.rejected} rejected. "
-            f"Values placed in the taxonomy: {self.values_placed} ({self.values_approximate} approximately), "
+            + (f"{self.flagged} flagged as looking like initiatives we have (kept in review). " if self.flagged else "")
+            + f"Values placed in the taxonomy: {self.values_placed} ({self.values_approximate} approximately), "
             f"not placed: {self.values_unplaced}."
         )
 
@@ -336,6 +340,7 @@ class Planner:
             plans.append(row)
         self.match(plans)
         self.reject_clashes(plans)
+        self.flag_lookalikes(plans)
         for row in plans:
             self.report.problems += row.errors
             setattr(self.report, row.action, getattr(self.report, row.action) + 1)
@@ -714,6 +719,53 @@ class Planner:
             else:
                 row.action = ImportedRow.Action.UPDATED
 
+    # --- new rows that look like initiatives we have
+
+    def flag_lookalikes(self, plans: list[RowPlan]) -> None:
+        """A row that would create an initiative much like one we have (initiatives.similarity, from
+        FLAG_THRESHOLD) is reported, and its initiative stays in review even with --publish, so that a
+        curator sees the pair among the possible duplicates and merges it or sets it apart.
+
+        One Lookup for the whole file: every initiative's title, website, dates and topics are read
+        once, the context (implementers, footprints) of the candidates only."""
+        rows = [row for row in plans if row.action == ImportedRow.Action.CREATED and row.values.get("title")]
+        if not rows:
+            return
+        lookup = Lookup()
+        known = {key for row in rows for key in row.organisations.get(Role.IMPLEMENTER, []) if isinstance(key, int)}
+        names = dict(Organisation.objects.filter(pk__in=known).values_list("pk", "name")) if known else {}
+        probes = [
+            lookup.probe(
+                title=row.values["title"],
+                website=row.values.get("website", ""),
+                start=row.values.get("start_date"),
+                end=row.values.get("end_date"),
+                countries=row.relations.get("countries", ()),
+                regions=row.relations.get("regions", ()),
+                terms=row.relations.get("topics", ()),
+                implementers={key: names[key] for key in row.organisations.get(Role.IMPLEMENTER, []) if key in names},
+            )
+            for row in rows
+        ]
+        for row, matches in zip(rows, lookup.matches(probes, threshold=FLAG_THRESHOLD, limit=3), strict=True):
+            # The source itself records the two apart (another id of its own): not a duplicate.
+            matches = [
+                m
+                for m in matches
+                if not (row.external_id and self.record_id.get(m.pk, row.external_id) != row.external_id)
+            ]
+            if not matches:
+                continue
+            best = matches[0]
+            row.looks_like = best.pk
+            self.report.flagged += 1
+            title = lookup.features[best.pk].title.text
+            message = (
+                f"Looks like “{title}” ({best.score:.2f}: {', '.join(best.reasons)}): created in review, "
+                "not published, for a curator to merge or set apart."
+            )
+            self.error(row, "", "", message, severity="warning")
+
 
 def plan_import(table: Table, *, source: Source, options: Options | None = None) -> Plan:
     """Read and reconcile every row; write nothing. The plan's report says what applying it would do."""
@@ -805,7 +857,8 @@ class Writer:
             slug = values.pop("slug", "")
             slug = slug if slug and slug not in taken else _unique_slug(values["title"], taken, 120)
             taken.add(slug)
-            objects.append(Initiative(slug=slug, publication_state=state, **values))
+            looks_like = row.looks_like is not None  # left for a curator, among the possible duplicates
+            objects.append(Initiative(slug=slug, publication_state=State.REVIEW if looks_like else state, **values))
         Initiative.objects.bulk_create(objects, batch_size=1000)  # sets the pks (PostgreSQL, SQLite >= 3.35)
         for row, obj in zip(rows, objects, strict=True):
             row.target = obj.pk
