@@ -36,6 +36,7 @@ migrate: install
 # cannot place are reported and skipped; running it again changes nothing).
 demo: migrate
 	$(PY) manage.py load_demo --with-curator
+	$(PY) manage.py load_demo_needs
 	$(PY) manage.py import_initiatives fixtures/import/messy-mapping.csv --source igf-bpf-cybersecurity \
 		--skip-invalid --publish
 

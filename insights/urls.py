@@ -9,6 +9,7 @@ app_name = "insights"
 urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("coverage/export.csv", views.coverage_csv, name="coverage_csv"),
+    path("coverage/heat-map.svg", views.coverage_svg, name="coverage_svg"),
     path("needs/", views.need_list, name="needs"),
     path("needs/<slug:slug>/", views.need_detail, name="need"),
     path("compare/", views.compare, name="compare"),

@@ -84,3 +84,28 @@ class SourceRecordFactory(factory.django.DjangoModelFactory):
     initiative = factory.SubFactory(InitiativeFactory)
     source = factory.SubFactory(SourceFactory)
     external_id = factory.Sequence(lambda n: f"ext-{n}")
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    """A published need of Nigeria unless told otherwise; topics and audiences by slug, like InitiativeFactory."""
+
+    class Meta:
+        model = "insights.Need"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Need {n}")
+    slug = factory.Sequence(lambda n: f"need-{n}")
+    region = None
+    country_id = factory.LazyAttribute(lambda need: None if need.region else "NG")
+    state = "open"
+    publication_state = Initiative.PublicationState.PUBLISHED
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.set(Term.objects.topics().filter(slug__in=extracted))
+
+    @factory.post_generation
+    def audiences(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.audiences.set(Term.objects.audiences().filter(slug__in=extracted))

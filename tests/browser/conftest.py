@@ -65,6 +65,11 @@ PAGES = [
     PublicPage("topic", "/topics/incident-management/"),
     PublicPage("organisation", "/organisations/", pick=r'href="(/organisations/[\w-]+/)"'),
     PublicPage("sources", "/sources/"),
+    PublicPage("coverage", "/coverage/"),
+    PublicPage("coverage-region", "/coverage/?within=western-africa"),
+    PublicPage("needs", "/needs/"),
+    PublicPage("need", "/needs/", pick=r'href="(/needs/[\w-]+/)"'),
+    PublicPage("compare", "/compare/?country=NG&country=GH&region=sadc"),
     PublicPage("api-docs", "/api/v1/"),
 ]
 PAGE_NAMES = [page.name for page in PAGES]
@@ -123,6 +128,7 @@ def server():
         }
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo")
+        _manage(env, "load_demo_needs")
         _manage(env, "collectstatic", "--noinput")
 
         port = _free_port()
