@@ -562,6 +562,8 @@ def portal_pages(published: int, summary: dict) -> dict:
         "region": (f"/regions/{REGION_PAGE}/", count_cards),
         "country": (f"/countries/{COUNTRY_PAGE}/", count_cards),
         "csv": ("/initiatives/export.csv", count_csv_rows(published)),
+        "coverage": ("/coverage/", None),
+        "coverage of a region": (f"/coverage/?within={REGION_PAGE}", None),
     }
 
 
