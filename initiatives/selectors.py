@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_filters import FilterSet
 
 from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
 from initiatives.filters import InitiativeFilter, published_filter
@@ -61,11 +62,10 @@ class Facet:
 
 
 @dataclass
-class Search:
-    """A URL query, read: the validated FilterSet, its errors, the ordered queryset and (on demand) facets."""
+class FilteredQuery:
+    """A URL query read through a FilterSet: whether it is valid, and its problems by parameter."""
 
-    filterset: InitiativeFilter
-    facet_names: tuple[str, ...] = FACET_NAMES
+    filterset: FilterSet
 
     @property
     def valid(self) -> bool:
@@ -74,6 +74,14 @@ class Search:
     @property
     def errors(self) -> dict[str, list[str]]:
         return {name: list(messages) for name, messages in self.filterset.errors.items()}
+
+
+@dataclass
+class Search(FilteredQuery):
+    """A listing query, read: the validated FilterSet, its errors, the ordered queryset and (on demand) facets."""
+
+    filterset: InitiativeFilter
+    facet_names: tuple[str, ...] = FACET_NAMES
 
     @cached_property
     def queryset(self) -> QuerySet:

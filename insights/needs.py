@@ -18,7 +18,7 @@ from django.urls import reverse
 from initiatives.filters import MAX_VALUES
 from initiatives.membership import COUNT_CACHE_SECONDS, cached_count, revision
 from initiatives.models import FootprintCountry, Initiative, Participation, RegionReach, TermMembership
-from initiatives.selectors import Facet, Option, search_initiatives
+from initiatives.selectors import Facet, FilteredQuery, Option, search_initiatives
 from insights.filters import NeedFilter, published_need_filter
 from insights.models import Need
 from insights.places import continents_around
@@ -76,18 +76,10 @@ STATE_ORDER = Case(
 
 
 @dataclass
-class NeedSearch:
+class NeedSearch(FilteredQuery):
     """A /needs/ query, read: the validated FilterSet, its errors and the ordered needs."""
 
     filterset: NeedFilter
-
-    @property
-    def valid(self) -> bool:
-        return self.filterset.is_valid()
-
-    @property
-    def errors(self) -> dict[str, list[str]]:
-        return {name: list(messages) for name, messages in self.filterset.errors.items()}
 
     @cached_property
     def queryset(self) -> QuerySet:

@@ -8,6 +8,17 @@ from initiatives.models import Initiative, Organisation, Participation, Source, 
 from taxonomy.models import Term
 
 
+def related(field: str, vocabulary: str = ""):
+    """A factory argument that sets a many-to-many field after creation: rows, or term slugs of a vocabulary."""
+
+    def set_rows(obj, create, extracted, **kwargs):
+        if create and extracted:
+            rows = Term.objects.of(vocabulary).filter(slug__in=extracted) if vocabulary else extracted
+            getattr(obj, field).set(rows)
+
+    return factory.PostGeneration(set_rows)
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
@@ -29,35 +40,17 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2020, 1, 1)
     publication_state = Initiative.PublicationState.PUBLISHED
 
-    @factory.post_generation
-    def countries(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.countries.set(extracted)
+    countries = related("countries")
 
-    @factory.post_generation
-    def regions(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.regions.set(extracted)
+    regions = related("regions")
 
-    @factory.post_generation
-    def topics(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.topics.set(Term.objects.topics().filter(slug__in=extracted))
+    topics = related("topics", "topic")
 
-    @factory.post_generation
-    def audiences(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.audiences.set(Term.objects.audiences().filter(slug__in=extracted))
+    audiences = related("audiences", "audience")
 
-    @factory.post_generation
-    def modalities(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.modalities.set(Term.objects.modalities().filter(slug__in=extracted))
+    modalities = related("modalities", "modality")
 
-    @factory.post_generation
-    def keywords(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.keywords.set(extracted)
+    keywords = related("keywords")
 
 
 class ParticipationFactory(factory.django.DjangoModelFactory):
@@ -100,12 +93,6 @@ class NeedFactory(factory.django.DjangoModelFactory):
     state = "open"
     publication_state = Initiative.PublicationState.PUBLISHED
 
-    @factory.post_generation
-    def topics(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.topics.set(Term.objects.topics().filter(slug__in=extracted))
+    topics = related("topics", "topic")
 
-    @factory.post_generation
-    def audiences(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.audiences.set(Term.objects.audiences().filter(slug__in=extracted))
+    audiences = related("audiences", "audience")

@@ -2,8 +2,10 @@
 
 import datetime
 import re
+from io import StringIO
 
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -91,3 +93,12 @@ def bulk_initiatives(count: int, prefix: str) -> list[int]:
     )
     refresh_membership(ids)  # bulk_create sends no signals
     return ids
+
+
+def import_text(tmp_path, text: str, *args: str, source: str = "other-map", name: str = "file.csv") -> str:
+    """Run `manage.py import_initiatives` on `text` written to a file; its output."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command("import_initiatives", str(path), "--source", source, *args, stdout=out)
+    return out.getvalue()

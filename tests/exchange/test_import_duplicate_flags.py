@@ -1,17 +1,16 @@
 """Importing a row that looks like an initiative we have: reported, and left in review for a curator."""
 
 import datetime
-from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from exchange.models import ImportBatch
 from initiatives.models import Initiative
 from insights.duplicates import candidate_pairs
 from taxonomy.models import Country
 from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory, SourceFactory
+from tests.helpers import import_text
 
 pytestmark = pytest.mark.django_db
 
@@ -40,16 +39,8 @@ def glacy():
     return initiative
 
 
-def run(tmp_path, text: str, *args) -> str:
-    path = tmp_path / "file.csv"
-    path.write_text(text, encoding="utf-8")
-    out = StringIO()
-    call_command("import_initiatives", str(path), "--source", "other-map", *args, stdout=out)
-    return out.getvalue()
-
-
 def test_a_row_like_an_initiative_we_have_is_flagged_and_left_in_review(tmp_path, source, glacy):
-    output = run(tmp_path, HEADER + LOOKALIKE + UNRELATED, "--publish")
+    output = import_text(tmp_path, HEADER + LOOKALIKE + UNRELATED, "--publish")
     assert (
         "WARNING: row 2: Looks like “Global Action on Cybercrime Extended” (0.90: acronym-equal titles, "
         "same implementer: Council of Europe, same topic: Cybercrime, footprints overlap (3 countries), "
@@ -65,21 +56,23 @@ def test_a_row_like_an_initiative_we_have_is_flagged_and_left_in_review(tmp_path
 
 
 def test_without_a_lookalike_nothing_is_flagged(tmp_path, source):
-    output = run(tmp_path, HEADER + LOOKALIKE + UNRELATED, "--publish")
+    output = import_text(tmp_path, HEADER + LOOKALIKE + UNRELATED, "--publish")
     assert "Looks like" not in output
     assert set(Initiative.objects.values_list("publication_state", flat=True)) == {"published"}
 
 
 def test_the_dry_run_reports_the_flag_and_writes_nothing(tmp_path, source, glacy):
-    output = run(tmp_path, HEADER + LOOKALIKE, "--dry-run")
+    output = import_text(tmp_path, HEADER + LOOKALIKE, "--dry-run")
     assert "row 2: Looks like “Global Action on Cybercrime Extended”" in output
     assert Initiative.objects.count() == 1
 
 
 def test_another_record_of_the_same_source_is_not_flagged(tmp_path, source):
     # The source lists two phases under one title with two ids: it says itself that they are two records.
-    run(tmp_path, "Title,ID,Country\nCyber drills for Ghana,A-1,Ghana\n")
-    output = run(tmp_path, "Title,ID,Country\nCyber drills for Ghana,A-1,Ghana\nCyber drills for Ghana,A-2,Ghana\n")
+    import_text(tmp_path, "Title,ID,Country\nCyber drills for Ghana,A-1,Ghana\n")
+    output = import_text(
+        tmp_path, "Title,ID,Country\nCyber drills for Ghana,A-1,Ghana\nCyber drills for Ghana,A-2,Ghana\n"
+    )
     assert "1 to create" in output and "Looks like" not in output
 
 

@@ -1,14 +1,14 @@
 """Cells that say "nothing", and numbers too large to read."""
 
 import contextlib
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from exchange.values import UnreadableValue, parse_budget
 from initiatives.models import Initiative, Organisation
 from tests.factories import SourceFactory
+from tests.helpers import import_text
 
 pytestmark = pytest.mark.django_db
 
@@ -16,14 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def source():
     return SourceFactory(slug="other-map", name="Other map")
-
-
-def run(tmp_path, text: str, *args) -> str:
-    path = tmp_path / "file.csv"
-    path.write_text(text, encoding="utf-8")
-    out = StringIO()
-    call_command("import_initiatives", str(path), "--source", "other-map", *args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("text", ["EUR 100000000000000000000000000000", "EUR 10000000000000000000000000000 bn"])
@@ -34,26 +26,26 @@ def test_a_budget_too_long_to_compute_is_an_unreadable_value(text):
 
 def test_a_budget_too_long_to_compute_is_reported_against_its_row(tmp_path, source):
     with pytest.raises(CommandError, match="1 of 1 rows"):
-        run(tmp_path, "Title,ID,Budget\nHuge,H-1,EUR 100000000000000000000000000000\n")
+        import_text(tmp_path, "Title,ID,Budget\nHuge,H-1,EUR 100000000000000000000000000000\n")
 
 
 @pytest.mark.parametrize("cell", ["n/a", "N/A", "n.a."])
 def test_not_applicable_in_a_country_column_is_not_namibia(tmp_path, source, cell):
     with contextlib.suppress(CommandError):  # reported as not a country: acceptable
-        run(tmp_path, f"Title,ID,Country\nNowhere,N-1,{cell}\n")
+        import_text(tmp_path, f"Title,ID,Country\nNowhere,N-1,{cell}\n")
     initiative = Initiative.objects.filter(title="Nowhere").first()
     assert initiative is None or not initiative.countries.filter(iso2="NA").exists()
 
 
 def test_not_applicable_in_an_organisation_column_creates_no_organisation(tmp_path, source):
-    run(tmp_path, "Title,ID,Country,Implementing agency,Donor\nNobody,N-1,Kenya,N/A,-\n")
+    import_text(tmp_path, "Title,ID,Country,Implementing agency,Donor\nNobody,N-1,Kenya,N/A,-\n")
     assert not Organisation.objects.filter(name__in=["N/A", "-"]).exists()
 
 
 def test_a_slug_longer_than_the_field_is_refused_or_shortened(tmp_path, source):
     # Initiative.slug is max_length=120: SQLite stores 200 characters, PostgreSQL raises a DataError.
     try:
-        run(tmp_path, f"Title,ID,Slug\nLong slug,L-1,{'a' * 200}\n")
+        import_text(tmp_path, f"Title,ID,Slug\nLong slug,L-1,{'a' * 200}\n")
     except CommandError:
         return
     assert len(Initiative.objects.get(title="Long slug").slug) <= 120
