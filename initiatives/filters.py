@@ -132,6 +132,8 @@ class FlagField(forms.Field):
     widget = forms.TextInput  # the raw text, so that a bad value is an error, not "on"
 
     def to_python(self, value):
+        if isinstance(value, list | tuple):  # a dict of lists, as callers may pass a query: the last value wins
+            value = value[-1] if value else ""
         text = str(value or "").strip().lower()
         if text in {"", "0", "false", "off", "no"}:
             return False

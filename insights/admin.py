@@ -66,6 +66,7 @@ class NeedAdmin(admin.ModelAdmin):
 # --- duplicates and merges
 
 PAIRS_PER_PAGE = 50
+LARGEST_ID = 2**63 - 1  # the largest primary key SQLite and PostgreSQL (bigint) store
 REVIEW = "initiatives.change_initiative"
 MERGE = ["initiatives.change_initiative", "initiatives.delete_initiative"]
 SET_APART = ["initiatives.change_initiative", "insights.add_distinctpair"]
@@ -133,7 +134,9 @@ class MergeAdmin(admin.ModelAdmin):
     def _pair(self, request, first: int, second: int, *, related: bool = False):
         """Both initiatives of a pair, or None with a message when one is gone (merged or deleted meanwhile)."""
         queryset = Initiative.objects.with_related() if related else Initiative.objects.all()
-        found = queryset.in_bulk([first, second])
+        # An id beyond any primary key (typed into the address) is no initiative, not a database overflow.
+        ids = [pk for pk in (first, second) if pk <= LARGEST_ID]
+        found = queryset.in_bulk(ids) if ids else {}
         if first == second or len(found) < 2:
             messages.warning(
                 request,

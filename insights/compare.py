@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -234,7 +235,12 @@ def compare_places(asked: CompareRequest) -> Comparison:
     tree = Tree(Term.objects)
     columns, topic_counts, audience_counts = [], [], []
     for place in asked.places:
-        search = search_initiatives({**place.query(), **extra}, facet_names=())
+        # A QueryDict, not a dict of lists: the `specific` flag is read as one value (a list was an error,
+        # silently dropping the flag from the counts while their links kept it).
+        query = QueryDict(mutable=True)
+        for name, values in {**place.query(), **extra}.items():
+            query.setlist(name, values)
+        search = search_initiatives(query, facet_names=())
         base = search.queryset.order_by()
         topic_counts.append(term_counts(base, topics, token=token))
         audience_counts.append(term_counts(base, audiences, token=token))

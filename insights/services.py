@@ -149,6 +149,13 @@ def plan_merge(*, keep: Initiative, other: Initiative) -> MergePlan:
     """What merging would move and fill, without writing: the confirmation page shows it."""
     if keep.pk == other.pk:
         raise MergeError("An initiative cannot be merged into itself.")
+    published = Initiative.PublicationState.PUBLISHED
+    if other.publication_state == published and keep.publication_state != published:
+        # Its public address would redirect to a page nobody can see: the entry would vanish from the site.
+        raise MergeError(
+            f"“{other.title}” is published and “{keep.title}” is not: keep the published one, "
+            "or publish the other first, so that the entry does not disappear from the public site."
+        )
     return MergePlan(keep, other, _moves(keep, other), _fields(keep, other))
 
 

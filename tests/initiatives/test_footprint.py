@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from initiatives.membership import rebuild_membership
 from initiatives.models import FootprintCountry, Initiative, Participation, RegionReach, TermMembership
+from initiatives.selectors import search_initiatives
 from taxonomy.models import Country, Region, Term
 from tests.factories import InitiativeFactory, OrganisationFactory, SourceRecordFactory
 from tests.helpers import listed, region
@@ -375,3 +376,13 @@ def test_clearing_from_the_places_side_moves_initiatives_out(client):
     assert listed(get(client, "/initiatives/?country=NG")) == []
     region("ecowas").members.clear()
     assert_rebuilt_equals_maintained(footprints_expected=False)
+
+
+@pytest.mark.django_db
+def test_specific_given_as_a_list_in_a_plain_dict_narrows_like_the_url_does():
+    # Callers (compare, needs) build queries as dicts of lists; the flag must mean there what it means in a URL.
+    named = InitiativeFactory(countries=["NG"])
+    InitiativeFactory(regions=[region("ecowas")])
+    search = search_initiatives({"country": ["NG"], "specific": ["1"]}, facet_names=())
+    assert search.valid
+    assert list(search.queryset) == [named]

@@ -202,3 +202,11 @@ def test_the_page_stays_light_with_four_places(client):
     bulk_initiatives(200, "weight")
     response = get_compare(client, "country=NG&country=GH&region=sadc&region=ecowas")
     assert len(response.content) < 60_000
+
+
+def test_specific_alone_narrows_every_number_as_its_link_does(client, world):
+    response = get_compare(client, "country=NG&region=western-africa&specific=1")
+    comparison = response.context["comparison"]
+    assert comparison.columns[0].total.count == 1  # only the Nigeria project targets Nigeria itself
+    for url, count in numbers(response):
+        assert total_of(client, url) == count, url

@@ -107,6 +107,20 @@ def test_a_stale_pair_gives_a_message_not_an_error(curator_client, pair):
     assert not Merge.objects.exists() and not DistinctPair.objects.exists()
 
 
+def test_an_id_too_large_for_the_database_is_a_stale_pair_not_an_error(curator_client, pair):
+    a, _b = pair
+    huge = 10**20
+    for response in (
+        curator_client.get(f"{LIST}{a.pk}-{huge}/", follow=True),
+        curator_client.get(f"{LIST}{a.pk}-{huge}/keep/{a.pk}/", follow=True),
+        curator_client.post(f"{LIST}{a.pk}-{huge}/keep/{a.pk}/", follow=True),
+        curator_client.post(f"{LIST}{a.pk}-{huge}/distinct/", follow=True),
+    ):
+        assert response.status_code == 200
+        assert "no longer there" in response.content.decode()
+    assert Initiative.objects.filter(pk=a.pk).exists() and not Merge.objects.exists()
+
+
 def test_merging_a_pair_twice_says_it_was_merged(curator_client, pair):
     a, b = pair
     curator_client.post(urls(a, b)["keep a"])

@@ -188,3 +188,13 @@ def test_merging_an_initiative_already_merged_fails_cleanly(pair, curator):
     with pytest.raises(MergeError, match="no longer exists"):
         merge_initiatives(keep=third, other=other, user=curator)
     assert Initiative.objects.filter(pk=third.pk).exists()
+
+
+def test_a_published_initiative_is_not_merged_into_an_unpublished_one(curator):
+    draft = InitiativeFactory(title="Cyber drills (draft copy)", publication_state="draft")
+    public = InitiativeFactory(title="Cyber drills")
+    with pytest.raises(MergeError, match="keep the published one"):
+        merge_initiatives(keep=draft, other=public, user=curator)
+    assert Initiative.objects.filter(pk=public.pk, publication_state="published").exists()
+    merge_initiatives(keep=public, other=draft, user=curator)  # the other way round is what a curator wants
+    assert not Initiative.objects.filter(pk=draft.pk).exists()
