@@ -12,18 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Max, Min, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Lower
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_filters import FilterSet
 
 from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
 from initiatives.filters import InitiativeFilter, published_filter
-from initiatives.membership import batched, cached_count, revision
+from initiatives.membership import COUNT_CACHE_SECONDS, batched, cached_count, revision
 from initiatives.models import (
     FootprintCountry,
     Initiative,
@@ -757,3 +758,14 @@ def similar_initiatives(initiative: Initiative, limit: int = 5) -> list[Similar]
         )
         for candidate in best
     ]
+
+
+def cached_similar_initiatives(initiative: Initiative, limit: int = 5) -> list[Similar]:
+    """similar_initiatives(), cached under the data revision (any write recomputes it) and the language of
+    its reasons: a detail page then costs one query for them instead of a dozen grouped ones."""
+    key = f"ccb-similar:{revision()}:{get_language()}:{initiative.pk}:{limit}"
+    similar = cache.get(key)
+    if similar is None:
+        similar = similar_initiatives(initiative, limit)
+        cache.set(key, similar, COUNT_CACHE_SECONDS)
+    return similar

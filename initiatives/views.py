@@ -22,6 +22,7 @@ from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for
 from initiatives.exports import csv_lines, export_filename, table_schema
 from initiatives.models import FormerSlug, Initiative, Organisation, Participation, Source
 from initiatives.selectors import (
+    cached_similar_initiatives,
     country_breakdown,
     home_summary,
     overlap_url,
@@ -29,7 +30,6 @@ from initiatives.selectors import (
     region_countries,
     region_overview,
     search_initiatives,
-    similar_initiatives,
     source_overview,
 )
 from taxonomy.models import Country, Region, Term
@@ -96,7 +96,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "initiatives/initiative_detail.html",
-        {"initiative": initiative, "related": similar_initiatives(initiative)},
+        {"initiative": initiative, "related": cached_similar_initiatives(initiative)},
     )
 
 

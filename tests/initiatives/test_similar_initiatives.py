@@ -226,3 +226,15 @@ def test_detail_page_without_similar_initiatives_has_no_such_section(client):
     make("elsewhere", countries=["FR"])
     body = client.get("/initiatives/alone/").content.decode()
     assert "Similar initiatives" not in body
+
+
+def test_the_detail_page_caches_its_similar_initiatives_until_the_next_write(client):
+    make("alone", countries=["NG"])
+    client.get("/initiatives/alone/")  # computes and caches the (empty) list
+    with CaptureQueriesContext(connection) as warm:
+        body = client.get("/initiatives/alone/").content.decode()
+    assert "Similar initiatives" not in body
+    assert not any("initiatives_termmembership" in q["sql"] for q in warm.captured_queries)  # nothing recomputed
+    make("newcomer", countries=["NG"])  # a write: a new revision, so the list is computed again
+    response = client.get("/initiatives/alone/")
+    assert listed(response)[-1:] == ["newcomer"]
