@@ -15,11 +15,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from initiatives.filters import MAX_VALUES, SlugFilter
+from initiatives.dimensions import BY_NAME
+from initiatives.filters import MAX_VALUES, filter_for
 from initiatives.selectors import ordered_regions
 from insights.models import Need
 from insights.places import regions_within
-from taxonomy.models import Country, Region, Term, Tree
+from taxonomy.models import Country, Term, Tree
 
 MAX_WORDS = 10
 
@@ -39,32 +40,12 @@ class StateFilter(django_filters.MultipleChoiceFilter):
 
 class NeedFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=gettext_lazy("Search"), max_length=200, method="filter_q")
-    region = SlugFilter(
-        queryset=Region.objects.all(),
-        label=gettext_lazy("Region"),
-        label_for_errors=gettext_lazy("region"),
-        method="filter_region",
-    )
-    country = SlugFilter(
-        queryset=Country.objects.all(),
-        to_field_name="iso2",
-        normalise=str.upper,
-        label=gettext_lazy("Country"),
-        label_for_errors=gettext_lazy("country code"),
-        method="filter_country",
-    )
-    topic = SlugFilter(
-        queryset=Term.objects.topics(),
-        label=gettext_lazy("Topic"),
-        label_for_errors=gettext_lazy("topic"),
-        method="filter_term",
-    )
-    audience = SlugFilter(
-        queryset=Term.objects.audiences(),
-        label=gettext_lazy("Target users"),
-        label_for_errors=gettext_lazy("target user"),
-        method="filter_term",
-    )
+    # The place and term parameters mean what they mean on the list: declared once, in initiatives.dimensions
+    # (the methods below read them for needs).
+    region = filter_for(BY_NAME["region"])
+    country = filter_for(BY_NAME["country"])
+    topic = filter_for(BY_NAME["topic"])
+    audience = filter_for(BY_NAME["audience"])
     state = StateFilter(
         label=gettext_lazy("State"),
         choices=Need.State.choices,
