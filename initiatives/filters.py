@@ -113,17 +113,23 @@ class YearsFilter(django_filters.Filter):
     field_class = YearsField
 
 
-class StatusField(django_filters.fields.MultipleChoiceField):
+class ChoicesField(django_filters.fields.MultipleChoiceField):
+    """Several values from a fixed list (an initiative's status, a need's state): trimmed, lower-cased, capped."""
+
+    def __init__(self, *args, label_for_errors, **kwargs):
+        self.label_for_errors = label_for_errors
+        super().__init__(*args, **kwargs)
+
     def clean(self, value):
         if value and len(value) > MAX_VALUES:
             raise ValidationError(
-                _("Too many values for %(what)s: at most %(max)d.") % {"what": _("status"), "max": MAX_VALUES}
+                _("Too many values for %(what)s: at most %(max)d.") % {"what": self.label_for_errors, "max": MAX_VALUES}
             )
         return super().clean(list(dict.fromkeys(v.strip().lower() for v in value or [] if v.strip())))
 
 
-class StatusFilter(django_filters.MultipleChoiceFilter):
-    field_class = StatusField
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    field_class = ChoicesField
 
 
 class FlagField(forms.Field):
@@ -150,8 +156,9 @@ def filter_for(dimension: Dimension) -> django_filters.Filter:
     """The URL parameter of one dimension."""
     common = {"field_name": dimension.name, "label": dimension.label, "method": f"filter_{dimension.kind}"}
     if dimension.kind == "status":
-        return StatusFilter(
+        return ChoicesFilter(
             choices=Initiative.Status.choices,
+            label_for_errors=dimension.error_label,
             error_messages={"invalid_choice": gettext_lazy("Unknown status: “%(value)s”.")},
             **common,
         )

@@ -10,32 +10,17 @@ states and too many values make the FilterSet invalid.
 """
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from initiatives.dimensions import BY_NAME
-from initiatives.filters import MAX_VALUES, filter_for
+from initiatives.filters import ChoicesFilter, filter_for
 from initiatives.selectors import ordered_regions
 from insights.models import Need
 from insights.places import regions_within
 from taxonomy.models import Country, Term, Tree
 
 MAX_WORDS = 10
-
-
-class StateField(django_filters.fields.MultipleChoiceField):
-    def clean(self, value):
-        if value and len(value) > MAX_VALUES:
-            raise ValidationError(
-                _("Too many values for %(what)s: at most %(max)d.") % {"what": _("state"), "max": MAX_VALUES}
-            )
-        return super().clean(list(dict.fromkeys(v.strip().lower() for v in value or [] if v.strip())))
-
-
-class StateFilter(django_filters.MultipleChoiceFilter):
-    field_class = StateField
 
 
 class NeedFilter(django_filters.FilterSet):
@@ -46,8 +31,9 @@ class NeedFilter(django_filters.FilterSet):
     country = filter_for(BY_NAME["country"])
     topic = filter_for(BY_NAME["topic"])
     audience = filter_for(BY_NAME["audience"])
-    state = StateFilter(
+    state = ChoicesFilter(
         label=gettext_lazy("State"),
+        label_for_errors=gettext_lazy("state"),
         choices=Need.State.choices,
         method="filter_state",
         error_messages={"invalid_choice": gettext_lazy("Unknown state: “%(value)s”.")},
