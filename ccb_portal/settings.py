@@ -7,9 +7,16 @@ DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,15 +55,30 @@ DEBUG = envbool("DJANGO_DEBUG", True)
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
-if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
+# Django's own rule for a strong key (`check --deploy`, security.W009), enforced at start.
+if not DEBUG and (
+    SECRET_KEY == _DEV_SECRET_KEY
+    or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
     raise ImproperlyConfigured(
-        "DJANGO_DEBUG is off but DJANGO_SECRET_KEY is unset or too short. "
-        "Set DJANGO_SECRET_KEY to a random string of at least 32 characters, for example: "
+        "DJANGO_DEBUG is off but DJANGO_SECRET_KEY is unset or weak: it needs at least "
+        f"{SECRET_KEY_MIN_LENGTH} characters, {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, and must not "
+        f"start with {SECRET_KEY_INSECURE_PREFIX!r}. Generate one with: "
         'python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# Where the admin lives (ccb_portal/urls.py): an address of its own keeps it out of the scanners'
+# sight. A path relative to the site root, like Django's own routes.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_URL must end with '/' and not start with one, e.g. 'curation/'; got {ADMIN_URL!r}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,7 +94,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "corsheaders",
+    "axes",
+    "csp",
     "taggit",
+    "simple_history",
     "taxonomy",
     "initiatives",
     "exchange",
@@ -81,6 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Before anything that can answer on its own (WhiteNoise, CommonMiddleware's redirects).
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -93,7 +119,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who made each change, for the history of curated records.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by django-axes into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ccb_portal.urls"
@@ -130,10 +160,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Every account is an admin login (curators, editors): 12 characters, not Django's 8.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes: after AXES_FAILURE_LIMIT wrong passwords for one user name from one address, that
+# pair is locked out for the cool-off (each further try restarts it); other users and other
+# addresses are not. Curators unlock early with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_MINUTES = envint("DJANGO_AXES_COOLOFF_MINUTES", 15)
+if AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured(f"DJANGO_AXES_COOLOFF_MINUTES must be at least 1; got {AXES_COOLOFF_MINUTES}")
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_CALLABLE = "ccb_portal.security.lockout_response"
+AXES_VERBOSE = False  # no banner on every manage.py command; failures and lockouts are still logged
 
 LANGUAGE_CODE = "en"
 # The interface in these languages; initiatives keep their own text. The choice
@@ -197,14 +244,53 @@ CORS_ALLOW_CREDENTIALS = False
 # Keywords are case-insensitive: "CERT" and "cert" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
 
+# Suggestions and corrections from the public (exchange/suggestions.py): at most this many
+# from one address per hour, counted in the default cache; beyond it the form answers 429.
+SUGGESTIONS_PER_HOUR = envint("DJANGO_SUGGESTIONS_PER_HOUR", 5)
+
 if envbool("DJANGO_BEHIND_TLS_PROXY", False):
     # The proxy terminates TLS and says so; absolute URLs (CSV detail_url) and cookies follow.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Login throttling counts the visitor's address as the proxy saw it, not the proxy's own.
+    AXES_CLIENT_IP_CALLABLE = "ccb_portal.security.forwarded_client_ip"
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", True)
+# HTTPS only, by default whenever debug is off: plain http redirects, browsers remember (HSTS),
+# cookies never travel in clear. DJANGO_HTTPS=0 for a plain-http server on a developer's machine.
+HTTPS = envbool("DJANGO_HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # An orchestrator's health check talks plain http to the container.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preload lists ship in browsers for months and cannot be left quickly: opt in deliberately.
+    SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", HTTPS)
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # links to initiatives' websites do not say where the visitor came from
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere (Django's admin included): everything comes from our own
+# static files. The JSON API and exports are read cross-origin through CORS, which CSP does not limit.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -391,7 +391,7 @@ def django_env(database: Database, secret: str) -> dict:
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secret,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_COOKIES="0",
+        DJANGO_HTTPS="0",  # plain http on 127.0.0.1
         DJANGO_STATIC_ROOT=str(ROOT / WORK / "static"),
         DJANGO_LOG_LEVEL="WARNING",
         # The test cluster's statement timeout turns a slow page into an error; here we want its time.

@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT = 30  # seconds
+# An admin account on the test server only (load_demo refuses its demo accounts with DEBUG off).
+CURATOR_USERNAME = "browser-curator"
+CURATOR_PASSWORD = secrets.token_urlsafe(16)
 
 # What a browser sends for each interface language.
 LANGUAGES = {
@@ -71,6 +74,8 @@ PAGES = [
     PublicPage("need", "/needs/", pick=r'href="(/needs/[\w-]+/)"'),
     PublicPage("compare", "/compare/?country=NG&country=GH&region=sadc"),
     PublicPage("api-docs", "/api/v1/"),
+    PublicPage("suggest", "/suggest/"),
+    PublicPage("correction", "/initiatives/ocwar-c/correction/"),
 ]
 PAGE_NAMES = [page.name for page in PAGES]
 
@@ -122,13 +127,15 @@ def server():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(48)[:50],
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_HTTPS": "0",  # plain http on 127.0.0.1: no redirect to https, no HSTS, cookies over http
             "DJANGO_STATIC_ROOT": f"{tmp}/static",
             "PYTHONUNBUFFERED": "1",
         }
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo")
         _manage(env, "load_demo_needs")
+        curator_env = {**env, "DJANGO_SUPERUSER_PASSWORD": CURATOR_PASSWORD}
+        _manage(curator_env, "createsuperuser", "--noinput", "--username", CURATOR_USERNAME, "--email", "c@example.org")
         _manage(env, "collectstatic", "--noinput")
 
         port = _free_port()
@@ -226,6 +233,15 @@ def context(browser):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+def log_in_to_admin(page, server: str) -> None:
+    """Log in as the test curator through the admin's real login form."""
+    page.goto(f"{server}/admin/login/")
+    page.get_by_label("Username").fill(CURATOR_USERNAME)
+    page.get_by_label("Password").fill(CURATOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{server}/admin/")
 
 
 @pytest.fixture(scope="session")
