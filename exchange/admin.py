@@ -1,4 +1,5 @@
-"""Imports in the admin: upload, preview (a dry run), teach unknown words as aliases, confirm."""
+"""Imports in the admin: upload, preview (a dry run), teach unknown words as aliases, confirm.
+Suggestions from the public: review, accept (as an initiative in review) or decline."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,9 +10,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
+from exchange import suggestions
 from exchange.importing import ImportRejected, Options, Report, apply_import, plan_import
-from exchange.models import ImportBatch, ImportedRow
+from exchange.models import ImportBatch, ImportedRow, Suggestion
 from exchange.tables import UnreadableFile, decode, parse_column_map, read_table
 from initiatives.models import Source
 from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Vocabulary
@@ -256,3 +259,102 @@ class ImportBatchAdmin(admin.ModelAdmin):
             f"{report.unchanged} unchanged, {report.rejected} rejected.",
         )
         return HttpResponseRedirect(reverse("admin:exchange_importbatch_change", args=[batch.pk]))
+
+
+class SuggestionStateFilter(admin.SimpleListFilter):
+    """By state, the ones in review unless another state (or all) is chosen: what editors come for."""
+
+    title = "state"
+    parameter_name = "state"
+    ALL = "all"
+
+    def lookups(self, request, model_admin):
+        return [*Suggestion.State.choices, (self.ALL, "All")]
+
+    def queryset(self, request, queryset):
+        value = self.value() or Suggestion.State.PENDING
+        return queryset if value == self.ALL else queryset.filter(state=value)
+
+    def choices(self, changelist):
+        selected = self.value() or Suggestion.State.PENDING
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": selected == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "state", "reviewed_by"]
+    list_display_links = ["created_at"]
+    list_filter = [SuggestionStateFilter, "kind"]
+    list_select_related = ["initiative", "created_initiative", "reviewed_by"]
+    search_fields = ["title", "message", "where", "who", "initiative__title"]
+    date_hierarchy = "created_at"
+    actions = ["create_initiatives", "mark_accepted", "decline"]
+    fieldsets = [
+        (None, {"fields": ["kind", "initiative", "title", "website", "where", "who", "message"]}),
+        ("Sender (never shown on the portal)", {"fields": ["name", "email", "client_hash"]}),
+        ("Review", {"fields": ["state", "created_at", "reviewed_at", "reviewed_by", "created_initiative"]}),
+    ]
+    # What the visitor sent stays as sent; the actions record the decision (state, by whom, when).
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    def has_add_permission(self, request):
+        return False  # suggestions come from the public forms
+
+    def has_accept_permission(self, request) -> bool:
+        return self.has_change_permission(request) and request.user.has_perm("initiatives.add_initiative")
+
+    @admin.display(description="suggestion", ordering="title")
+    def subject(self, obj: Suggestion):
+        about = obj.created_initiative or obj.initiative
+        if about is None:
+            return obj.title or "–"
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("admin:initiatives_initiative_change", args=[about.pk]), about.title
+        )
+        if obj.kind == Suggestion.Kind.CORRECTION:
+            return format_html("Correction to {}", link)
+        return link
+
+    def changelist_view(self, request, extra_context=None):
+        pending = Suggestion.objects.filter(state=Suggestion.State.PENDING).count()
+        return super().changelist_view(request, {"title": f"Suggestions: {pending} in review", **(extra_context or {})})
+
+    @admin.action(description="Accept: create an initiative in review", permissions=["accept"])
+    def create_initiatives(self, request, queryset):
+        created, refused = [], []
+        for suggestion in queryset.select_related("initiative"):
+            try:
+                created.append(suggestions.accept_as_initiative(suggestion=suggestion, reviewer=request.user))
+            except suggestions.NotAcceptable as reason:
+                refused.append(f"{suggestion}: {reason}")
+        if created:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                ((reverse("admin:initiatives_initiative_change", args=[i.pk]), i.title) for i in created),
+            )
+            messages.success(request, format_html("Created in review (not yet public): {}.", links))
+        for line in refused:
+            messages.warning(request, f"Not accepted: {line}")
+
+    @admin.action(description="Mark accepted (the change is made)", permissions=["change"])
+    def mark_accepted(self, request, queryset):
+        selected = queryset.count()
+        changed = suggestions.mark_accepted(suggestions=queryset, reviewer=request.user)
+        self._report(request, changed, selected, "accepted")
+
+    @admin.action(description="Decline", permissions=["change"])
+    def decline(self, request, queryset):
+        selected = queryset.count()
+        changed = suggestions.decline(suggestions=queryset, reviewer=request.user)
+        self._report(request, changed, selected, "declined")
+
+    def _report(self, request, changed: int, selected: int, what: str) -> None:
+        messages.success(request, f"{changed} suggestion(s) {what}.")
+        if selected > changed:
+            messages.warning(request, f"{selected - changed} already reviewed, left as they were.")

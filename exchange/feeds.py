@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from initiatives.browsing import canonical_query
 from initiatives.filters import InitiativeFilter, filter_labels
@@ -89,6 +91,7 @@ def _position(value: str, given: list[str]) -> int:
 class InitiativeFeed(Feed):
     feed_type = InitiativeAtomFeed
 
+    @method_decorator(require_safe)  # a feed is read: a POST is a 405, as on every other page
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:
             return super().__call__(request, *args, **kwargs)

@@ -1,4 +1,5 @@
-"""Imports from other mappings: the file as uploaded, what was done with each row, and why."""
+"""Incoming data: imports from other mappings (the file as uploaded, what was done with each row, and why)
+and suggestions from the public, both reviewed in the admin."""
 
 from django.conf import settings
 from django.db import models
@@ -62,3 +63,75 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch.file_name}, row {self.row_number}: {self.get_action_display().lower()}"
+
+
+class Suggestion(models.Model):
+    """A visitor's suggestion: a new initiative, or a correction to a published one. Editors review it in the admin."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New initiative")
+        CORRECTION = "correction", _("Correction")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("In review")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    initiative = models.ForeignKey(
+        Initiative,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suggestions",
+        help_text="The initiative a correction is about.",
+    )
+    # What the visitor wrote, as written (templates escape it), without control characters.
+    title = models.CharField(max_length=300, blank=True)
+    website = models.URLField(max_length=500, blank=True)
+    where = models.TextField("countries or regions", max_length=1000, blank=True)
+    who = models.TextField("organisations", max_length=1000, blank=True)
+    message = models.TextField(max_length=5000)
+    # The sender's contact, optional, for the editors' questions: shown in the admin only, never published.
+    name = models.CharField("sender's name", max_length=200, blank=True)
+    email = models.EmailField("sender's email", blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Tells suggestions from one address apart (abuse) without keeping the address itself.
+    client_hash = models.CharField(
+        "sender's address (keyed hash)", max_length=64, blank=True, help_text="Equal for equal addresses."
+    )
+    created_initiative = models.ForeignKey(
+        Initiative,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The initiative created from this suggestion.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "suggestion"
+        verbose_name_plural = "suggestions"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="pending") | models.Q(reviewed_at__isnull=False),
+                name="suggestion_reviewed_when_decided",
+                violation_error_message="An accepted or declined suggestion needs its review time.",
+            ),
+        ]
+        indexes = [
+            # The admin's default list: the suggestions in review, newest first.
+            models.Index(fields=["state", "created_at"], name="suggestion_state_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.CORRECTION:
+            about = self.initiative.title if self.initiative_id else "a deleted initiative"
+            return f"Correction to {about}"
+        return self.title or f"Suggestion {self.pk}"

@@ -96,3 +96,15 @@ class NeedFactory(factory.django.DjangoModelFactory):
     topics = related("topics", "topic")
 
     audiences = related("audiences", "audience")
+
+
+class SuggestionFactory(factory.django.DjangoModelFactory):
+    """A visitor's new-initiative suggestion, in review; `kind="correction", initiative=...` for a correction."""
+
+    class Meta:
+        model = "exchange.Suggestion"
+
+    kind = "new"
+    title = factory.Sequence(lambda n: f"Suggested initiative {n}")
+    message = "Trains CERT staff in the region since 2022."
+    client_hash = "0" * 64

@@ -230,7 +230,8 @@ def test_the_same_filters_in_another_order_are_the_same_feed(client):
     ],
 )
 def test_the_title_says_what_the_filter_is_in_words(client, query, title):
-    OrganisationFactory(slug="eu", name="European Union")
+    # A funder of a published initiative: any other organisation is unknown to the filters.
+    ParticipationFactory(organisation=OrganisationFactory(slug="eu", name="European Union"), role="funder")
     assert get_feed(client, query).findtext(f"{ATOM}title") == title
 
 
@@ -296,3 +297,10 @@ def test_place_and_term_pages_link_their_feed_next_to_the_csv(client, page, quer
     assert csv_link(body) == f"/initiatives/export.csv?{query}"
     assert visible == [f"/initiatives/feed.atom?{query}"]
     assert entry_slugs(get_feed(client, query))  # the link leads to entries
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_it_rejects_writes(client, method):
+    response = getattr(client, method)("/initiatives/feed.atom")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"

@@ -31,6 +31,8 @@ CLOSED = [
     "/initiatives/export.csv?region=africa",
     "/initiatives/feed.atom?topic=cybercrime",
     "/language/fr/?next=/",
+    "/suggest/",
+    "/initiatives/ocwar-c/correction/",
 ]
 
 

@@ -122,3 +122,11 @@ def test_a_section_costs_the_same_queries_however_many_rows(client):
     assert len(section(client, "initiatives")) == 63  # the second run really had more
     assert {name: count_queries(client, f"/sitemap-{name}.xml") for name in SECTIONS} == few
     assert count_queries(client, "/sitemap.xml") == few_index
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-initiatives.xml"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_it_rejects_writes(client, url, method):
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
