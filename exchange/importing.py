@@ -814,6 +814,7 @@ class Writer:
             kept = [Initiative(pk=row.target, updated_at=row.values["updated_at"]) for row in written
                     if "updated_at" in row.values]  # fmt: skip
             Initiative.objects.bulk_update(kept, ["updated_at"], batch_size=1000)
+        self.record_history(written)
         self.batch.state = ImportBatch.State.APPLIED
         self.batch.applied_at = timezone.now()
         self.batch.report = _jsonable(plan.report.as_dict() | {"written": True})
@@ -867,10 +868,13 @@ class Writer:
     def update_initiatives(self, rows: list[RowPlan]) -> None:
         if not rows:
             return
-        targets = Initiative.objects.in_bulk([row.target for row in rows])
-        names = set()
+        # Locked until the import commits: a curator's save waits, then finds the version moved on
+        # and is refused (taxonomy.versioning), instead of one of the two writes being lost.
+        targets = Initiative.objects.select_for_update().in_bulk([row.target for row in rows])
+        names = {"version"}
         for row in rows:
             obj = targets[row.target]
+            obj.version += 1
             for name, value in self.fields(row).items():
                 if name != "slug":
                     setattr(obj, name, value)
@@ -880,6 +884,16 @@ class Writer:
                 names.add("publication_state")
             obj.updated_at = timezone.now()
         Initiative.objects.bulk_update(targets.values(), sorted(names | {"updated_at"}), batch_size=500)
+
+    def record_history(self, rows: list[RowPlan]) -> None:
+        """One history entry per created or updated initiative, by whoever applied the import."""
+        ids = [row.target for row in rows]
+        reason = f"Import of {self.batch.file_name}"[:100]
+        for start in range(0, len(ids), 2000):
+            chunk = list(Initiative.objects.filter(pk__in=ids[start : start + 2000]))
+            Initiative.history.bulk_history_create(
+                chunk, batch_size=1000, update=True, default_user=self.batch.created_by, default_change_reason=reason
+            )
 
     def replace_relations(self, rows: list[RowPlan], organisations: dict) -> None:
         """Places, terms and participants: the file's replace an updated row's, in the columns it gives."""

@@ -1,10 +1,22 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
+from initiatives.curation import CuratedAdmin, PublicationForm
 from initiatives.dimensions import TERM_DIMENSIONS, Dimension
 from initiatives.membership import deferred_refresh
 from initiatives.models import (
+    VERIFIED_FOR,
     Initiative,
     Organisation,
     OrganisationAlias,
@@ -15,12 +27,42 @@ from initiatives.models import (
     TermMembership,
 )
 from taxonomy.models import Region, Term
+from taxonomy.versioning import EditConflict
+
+
+class ParticipationFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.publication_state != Initiative.PublicationState.PUBLISHED:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("organisation") and not form.cleaned_data.get("DELETE", False)
+        ]
+        if not kept:
+            raise ValidationError(_("To publish it, add an implementer, funder or partner."), code="incomplete")
 
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
+    formset = ParticipationFormSet
     extra = 1
     autocomplete_fields = ["organisation"]
+
+
+class InitiativeForm(PublicationForm):
+    publish_permission = "initiatives.publish_initiative"
+
+    def missing_for_publication(self) -> list[str]:
+        data = self.cleaned_data
+        # Participants are checked by their inline (ParticipationFormSet), which sees the submitted rows.
+        return Initiative.missing_to_publish(
+            summary=data.get("summary", ""),
+            places=bool(data.get("countries")) or bool(data.get("regions")),
+            topics=bool(data.get("topics")),
+            participants=True,
+        )
 
 
 class SourceRecordInline(admin.TabularInline):
@@ -67,8 +109,28 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=reached.values("initiative_id"))
 
 
+class VerificationFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("stale", "Not verified for 12 months (or never)"), ("recent", "Verified in the last 12 months")]
+
+    def queryset(self, request, queryset):
+        cutoff = timezone.localdate() - VERIFIED_FOR
+        stale = Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff)
+        if self.value() == "stale":
+            return queryset.filter(stale)
+        if self.value() == "recent":
+            return queryset.exclude(stale)
+        return queryset
+
+
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(CuratedAdmin):
+    form = InitiativeForm
+    publish_permission = "initiatives.publish_initiative"
+    change_list_template = "admin/initiatives/initiative/change_list.html"
     list_display = [
         "title",
         "status",
@@ -76,28 +138,32 @@ class InitiativeAdmin(admin.ModelAdmin):
         "start_date",
         "implementer_list",
         "topic_list",
+        "verified",
         "updated_at",
     ]
     list_filter = [
         "publication_state",
+        VerificationFilter,
         "status",
         RegionFilter,
         *(term_list_filter(dimension) for dimension in TERM_DIMENSIONS),
-        "last_verified",
     ]
     search_fields = ["title", "summary", "slug", "participations__organisation__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries", "regions", "topics", "audiences", "modalities"]
     date_hierarchy = "start_date"
     inlines = [ParticipationInline, SourceRecordInline]
-    actions = ["publish", "archive"]
-    readonly_fields = ["created_at", "updated_at"]
+    actions = ["submit_for_review", "publish", "archive", "mark_verified"]
+    readonly_fields = ["created_at", "updated_at", "publication_log"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "website"]}),
         ("When", {"fields": ["status", ("start_date", "start_precision"), ("end_date", "end_precision")]}),
         ("Where and for whom", {"fields": ["countries", "regions", "topics", "audiences", "modalities", "keywords"]}),
         ("Money", {"fields": ["budget", "budget_max", "currency"], "classes": ["collapse"]}),
-        ("Publication", {"fields": ["publication_state", "last_verified", "created_at", "updated_at"]}),
+        (
+            "Publication",
+            {"fields": ["publication_state", "publication_log", "last_verified", "created_at", "updated_at"]},
+        ),
     ]
 
     def save_related(self, request, form, formsets, change):
@@ -123,6 +189,9 @@ class InitiativeAdmin(admin.ModelAdmin):
             )
         )
 
+    def missing_for_publication(self, obj: Initiative) -> list[str]:
+        return obj.missing_for_publication()
+
     @admin.display(description="implementers")
     def implementer_list(self, obj: Initiative) -> str:
         return ", ".join(p.organisation.acronym or p.organisation.name for p in obj.implementer_participations)
@@ -131,29 +200,63 @@ class InitiativeAdmin(admin.ModelAdmin):
     def topic_list(self, obj: Initiative) -> str:
         return ", ".join(t.name for t in obj.topics.all())
 
-    def _set_state(self, request, queryset, state: str, verb: str) -> None:
-        # One save per row, not update(): updated_at moves, search text stays fresh,
-        # and each change is in the object's history, like an edit by hand.
-        count = 0
-        for initiative in queryset.exclude(publication_state=state):
-            initiative.publication_state = state
-            initiative.save(update_fields=["publication_state", "updated_at"])
-            self.log_change(request, initiative, [{"changed": {"fields": ["Publication state"]}}])
+    # --- freshness: one click marks an entry verified today
+
+    def get_urls(self):
+        verify = self.admin_site.admin_view(self.verify_view)
+        return [path("<int:pk>/verify/", verify, name="initiatives_initiative_verify"), *super().get_urls()]
+
+    @admin.display(description="last verified", ordering="last_verified")
+    def verified(self, obj: Initiative) -> str:
+        stale = obj.verification_is_stale
+        when = obj.last_verified.isoformat() if obj.last_verified else "never"
+        if not stale:
+            return when
+        # The button belongs to a form outside the changelist's own (forms cannot nest); see change_list.html.
+        return format_html(
+            '{} <button type="submit" form="verify-form" formaction="{}" class="button verify-button"'
+            ' aria-label="Mark “{}” verified today">Verified today</button>',
+            when,
+            reverse("admin:initiatives_initiative_verify", args=[obj.pk]),
+            obj.title,
+        )
+
+    def verify_view(self, request, pk: int):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        initiative = get_object_or_404(Initiative, pk=pk)
+        if not super().has_change_permission(request):  # verifying changes no public text
+            raise PermissionDenied
+        self._mark_verified(request, Initiative.objects.filter(pk=initiative.pk))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:initiatives_initiative_changelist")
+        return HttpResponseRedirect(back)
+
+    def _mark_verified(self, request, queryset) -> int:
+        today, count = timezone.localdate(), 0
+        for initiative in queryset.exclude(last_verified=today):
+            initiative.last_verified = today
+            try:
+                initiative.save(update_fields=["last_verified", "updated_at"])
+            except EditConflict:
+                self.message_user(request, _("“%s” changed meanwhile; try again.") % initiative, messages.WARNING)
+                continue
+            self.log_change(request, initiative, [{"changed": {"fields": ["Last verified"]}}])
             count += 1
         self.message_user(
             request,
-            ngettext("%(count)d initiative %(verb)s.", "%(count)d initiatives %(verb)s.", count)
-            % {"count": count, "verb": verb},
+            ngettext(
+                "%(count)d initiative marked verified today.", "%(count)d initiatives marked verified today.", count
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
+        return count
 
-    @admin.action(description="Publish selected initiatives", permissions=["change"])
-    def publish(self, request, queryset):
-        self._set_state(request, queryset, Initiative.PublicationState.PUBLISHED, "published")
-
-    @admin.action(description="Archive selected initiatives", permissions=["change"])
-    def archive(self, request, queryset):
-        self._set_state(request, queryset, Initiative.PublicationState.ARCHIVED, "archived")
+    @admin.action(description="Mark selected initiatives verified today", permissions=["change"])
+    def mark_verified(self, request, queryset):
+        self._mark_verified(request, queryset)
 
 
 class OrganisationAliasInline(admin.TabularInline):
@@ -162,7 +265,7 @@ class OrganisationAliasInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(CuratedAdmin):
     list_display = ["name", "acronym", "kind", "country", "initiative_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country"]
@@ -204,7 +307,7 @@ class SourceRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(SimpleHistoryAdmin):
     list_display = ["organisation", "role", "initiative"]
     list_filter = ["role"]
     list_select_related = ["organisation", "initiative"]

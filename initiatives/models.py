@@ -1,9 +1,12 @@
 """Who does what, where, for whom: initiatives, organisations and provenance."""
 
+import datetime
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -11,6 +14,7 @@ from initiatives import dates
 from initiatives.dimensions import DIMENSIONS
 from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
+from taxonomy.versioning import History, Versioned
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -23,7 +27,7 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental")
@@ -51,6 +55,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -87,6 +92,10 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+# An entry not verified for this long is flagged as stale, in the admin and on its public page.
+VERIFIED_FOR = datetime.timedelta(days=365)
+
+
 class InitiativeQuerySet(models.QuerySet):
     def published(self) -> "InitiativeQuerySet":
         """The only starting point for anything shown outside the admin."""
@@ -113,7 +122,7 @@ class InitiativeQuerySet(models.QuerySet):
         return queryset.prefetch_related("keywords") if keywords else queryset
 
 
-class Initiative(models.Model):
+class Initiative(Versioned):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ONGOING = "ongoing", _("Ongoing")
@@ -194,9 +203,16 @@ class Initiative(models.Model):
     export_cells = models.TextField(blank=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
+    # Every change, with who made it; places and terms are part of each snapshot (the admin
+    # records one snapshot per save, after the inlines). Participations have their own history.
+    history = History(
+        excluded_fields=["search_vector", "export_cells"],
+        m2m_fields=["countries", "regions", "topics", "audiences", "modalities"],
+    )
 
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_initiative", "Can publish, archive and unpublish initiatives")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
@@ -246,6 +262,30 @@ class Initiative(models.Model):
     def end_display(self) -> str:
         return dates.display(self.end_date, self.end_precision)
 
+    @property
+    def verification_is_stale(self) -> bool:
+        """Not verified for twelve months, or never: what visitors of other mappings complain about most."""
+        return self.last_verified is None or self.last_verified < timezone.localdate() - VERIFIED_FOR
+
+    @staticmethod
+    def missing_to_publish(*, summary: str, places: bool, topics: bool, participants: bool) -> list[str]:
+        """What a public page needs and this entry lacks, in words a curator acts on."""
+        wanted = [
+            (summary.strip(), _("a summary")),
+            (places, _("a beneficiary country or region")),
+            (topics, _("a topic")),
+            (participants, _("an implementer, funder or partner")),
+        ]
+        return [str(label) for present, label in wanted if not present]
+
+    def missing_for_publication(self) -> list[str]:
+        return self.missing_to_publish(
+            summary=self.summary,
+            places=self.countries.exists() or self.regions.exists(),
+            topics=self.topics.exists(),
+            participants=self.participations.exists(),
+        )
+
     def participants(self, role: str) -> list["Organisation"]:
         """Organisations in one role; uses the prefetch from with_related() when present."""
         return [p.organisation for p in self.participations.all() if p.role == role]
@@ -288,6 +328,10 @@ class Participation(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="participations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(max_length=20, choices=Role.choices)
+
+    # Who added or removed an implementer or funder, and when (the initiative's own history
+    # holds its fields, places and terms).
+    history = History()
 
     class Meta:
         ordering = ["role", "organisation__name"]

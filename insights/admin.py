@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from initiatives import similarity
+from initiatives.curation import CuratedAdmin, PublicationForm
 from initiatives.membership import revision
 from initiatives.models import Initiative
 from insights.duplicates import latest_scan, open_pairs
@@ -18,8 +19,18 @@ from insights.services import MergeError, merge_initiatives, plan_merge, record_
 # --- needs
 
 
+class NeedForm(PublicationForm):
+    publish_permission = "insights.publish_need"
+
+    def missing_for_publication(self) -> list[str]:
+        return [] if self.cleaned_data.get("topics") else [_("a topic")]
+
+
 @admin.register(Need)
-class NeedAdmin(admin.ModelAdmin):
+class NeedAdmin(CuratedAdmin):
+    form = NeedForm
+    publish_permission = "insights.publish_need"
+    actions = ["submit_for_review", "publish", "archive"]
     list_display = ["title", "place", "state", "publication_state", "illustrative", "stated_on", "updated_at"]
     list_filter = [
         "state",
@@ -34,18 +45,24 @@ class NeedAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     # The term menus offer only their vocabulary: the model's limit_choices_to, which autocomplete honours too.
     autocomplete_fields = ["country", "region", "topics", "audiences"]
-    readonly_fields = ["matching", "created_at", "updated_at"]
+    readonly_fields = ["matching", "publication_log", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "description"]}),
         ("Where and about what", {"fields": ["country", "region", "topics", "audiences"]}),
         ("Where it was stated", {"fields": ["stated_in", "stated_url", "stated_on"]}),
         ("Is it met?", {"fields": ["state", "matching"]}),
-        ("Publication", {"fields": ["publication_state", "illustrative", "created_at", "updated_at"]}),
+        (
+            "Publication",
+            {"fields": ["publication_state", "publication_log", "illustrative", "created_at", "updated_at"]},
+        ),
     ]
 
     @admin.display(description="place", ordering="country__name")
     def place(self, obj: Need) -> str:
         return str(obj.place)
+
+    def missing_for_publication(self, obj: Need) -> list[str]:
+        return [] if obj.topics.exists() else [_("a topic")]
 
     @admin.display(description="matching initiatives")
     def matching(self, obj: Need) -> str:

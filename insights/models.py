@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.models import Initiative
 from taxonomy.fields import LowercaseSlugField
 from taxonomy.models import Country, Region, Term, Vocabulary
+from taxonomy.versioning import History, Versioned
 
 
 class NeedQuerySet(models.QuerySet):
@@ -16,7 +17,7 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(publication_state=Initiative.PublicationState.PUBLISHED)
 
 
-class Need(models.Model):
+class Need(Versioned):
     """A capacity need a country or region has expressed: in a national strategy, a declaration, a session."""
 
     class State(models.TextChoices):
@@ -56,9 +57,11 @@ class Need(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NeedQuerySet.as_manager()
+    history = History(m2m_fields=["topics", "audiences"])
 
     class Meta:
         ordering = ["title"]
+        permissions = [("publish_need", "Can publish, archive and unpublish needs")]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(country__isnull=False) & models.Q(region__isnull=True))

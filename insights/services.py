@@ -17,6 +17,7 @@ from initiatives.models import (
     TermMembership,
 )
 from insights.models import DistinctPair, Merge
+from taxonomy.versioning import is_history
 
 # Derived from the initiative's own rows: rebuilt by the refresh, never moved.
 DERIVED = {FootprintCountry, RegionReach, TermMembership, InitiativeFts}
@@ -106,7 +107,7 @@ def _moves(keep: Initiative, other: Initiative) -> list[Move]:
         if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
             continue
         model = relation.related_model
-        if model in DERIVED or model is DistinctPair or not model._meta.managed:
+        if model in DERIVED or model is DistinctPair or not model._meta.managed or is_history(model):
             continue
         column = relation.field.name
         rows = model._base_manager.filter(**{column: other.pk})
@@ -176,10 +177,12 @@ def merge_initiatives(*, keep: Initiative, other: Initiative, user: AbstractBase
                 move.rows.filter(pk__in=move.duplicates).delete()
             move.rows.update(**{move.column: keep.pk})
         moved |= _carry_distinct_pairs(keep, other)
-        if plan.fields:
-            for name in plan.fields:
-                setattr(keep, name, getattr(other, name))
-            keep.save(update_fields=[*plan.fields, "updated_at"])
+        for name in plan.fields:
+            setattr(keep, name, getattr(other, name))
+        # Saved even with no field filled: the version moves, so a form opened on `keep` before the
+        # merge cannot write back the places and terms it had then; the history records the merge.
+        keep._change_reason = f"Merged “{other.title}” into it"[:100]
+        keep.save(update_fields=[*plan.fields, "updated_at"])
         FormerSlug.objects.update_or_create(slug=other.slug, defaults={"initiative": keep})
         merge = Merge.objects.create(
             kept=keep,

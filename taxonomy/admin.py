@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias, Vocabulary
+from taxonomy.versioning import VersionedAdmin
 
 
 class RegionAliasInline(admin.TabularInline):
@@ -15,7 +16,7 @@ class CountryAliasInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(VersionedAdmin):
     list_display = ["name", "name_fr", "name_es", "kind", "parent", "m49", "member_count"]
     list_filter = ["kind"]
     list_select_related = ["parent"]
@@ -73,7 +74,7 @@ class VocabularyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(VersionedAdmin):
     list_display = ["name", "name_fr", "name_es", "vocabulary", "parent", "order"]
     list_filter = ["vocabulary"]
     list_select_related = ["vocabulary", "parent"]

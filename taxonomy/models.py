@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from taxonomy.fields import LowercaseSlugField
+from taxonomy.versioning import History, Versioned
 
 
 class Tree:
@@ -79,7 +80,7 @@ class RegionQuerySet(models.QuerySet):
         return Country.objects.filter(models.Q(region__in=self) | models.Q(groupings__in=self)).distinct()
 
 
-class Region(TranslatedNames, models.Model):
+class Region(TranslatedNames, Versioned):
     class Kind(models.TextChoices):
         CONTINENT = "continent", _("Continent")
         SUB_REGION = "sub_region", _("Sub-region")
@@ -102,6 +103,7 @@ class Region(TranslatedNames, models.Model):
     )
 
     objects = RegionQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -227,7 +229,7 @@ class TermQuerySet(models.QuerySet):
         return self.of(Vocabulary.MODALITY)
 
 
-class Term(TranslatedNames, models.Model):
+class Term(TranslatedNames, Versioned):
     vocabulary = models.ForeignKey(Vocabulary, on_delete=models.PROTECT, related_name="terms")
     slug = LowercaseSlugField(max_length=80)
     name = models.CharField(max_length=120)
@@ -238,6 +240,7 @@ class Term(TranslatedNames, models.Model):
     order = models.PositiveIntegerField(default=0)
 
     objects = TermQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["vocabulary__slug", "order", "name"]

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from taxonomy.services import load_reference
+from tests.helpers import member_of
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,17 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def curator_role_client(client, django_user_model):
+    """Logged in as a member of the Curator group: edits and submits for review, cannot publish."""
+    client.force_login(member_of("Curator", "carla"))
+    return client
+
+
+@pytest.fixture
+def editor_role_client(client, django_user_model):
+    """Logged in as a member of the Editor group: also publishes, archives, merges and imports."""
+    client.force_login(member_of("Editor", "edith"))
+    return client

@@ -102,3 +102,42 @@ def import_text(tmp_path, text: str, *args: str, source: str = "other-map", name
     out = StringIO()
     call_command("import_initiatives", str(path), "--source", source, *args, stdout=out)
     return out.getvalue()
+
+
+def admin_form_data(response) -> dict:
+    """What a browser would post back from an admin change form as it was rendered: every field and inline row."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, (list, tuple)):
+                data[form.add_prefix(name)] = [str(v.pk if hasattr(v, "pk") else v) for v in value]
+            elif hasattr(field.widget, "decompress") or isinstance(value, datetime.date):
+                data[form.add_prefix(name)] = str(value)
+            else:
+                data[form.add_prefix(name)] = "on" if value is True else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = str(management[name].value())
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+def member_of(role: str, username: str):
+    """A staff user in one of the roles the migrations create (Curator, Editor), not a superuser."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "a-long-enough-password")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    return user

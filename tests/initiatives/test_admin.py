@@ -74,12 +74,21 @@ def test_changelist_query_count_does_not_depend_on_page_size(curator_client):
     assert queries_for(3) == queries_for(60)
 
 
+def complete_draft() -> Initiative:
+    """A draft with what publishing needs (summary, place, topic, participant)."""
+    draft = InitiativeFactory(
+        publication_state="draft", countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"]
+    )
+    ParticipationFactory(initiative=draft)
+    return draft
+
+
 def test_bulk_publish_and_archive(curator_client):
-    drafts = [InitiativeFactory(publication_state="draft") for _ in range(3)]
+    drafts = [complete_draft() for _ in range(3)]
     url = admin_url(Initiative, "changelist")
     pks = [d.pk for d in drafts[:2]]
     response = curator_client.post(url, {"action": "publish", "_selected_action": pks}, follow=True)
-    assert "2 initiatives published" in response.content.decode()
+    assert "2 entries published" in response.content.decode()
     assert set(Initiative.objects.published().values_list("pk", flat=True)) == set(pks)
     curator_client.post(url, {"action": "archive", "_selected_action": [pks[0]]})
     assert Initiative.objects.get(pk=pks[0]).publication_state == "archived"
@@ -101,7 +110,7 @@ def test_curator_can_add_an_initiative_with_a_participation(curator_client):
     data = {
         "title": "Cyber4Dev",
         "slug": "cyber4dev",
-        "summary": "",
+        "summary": "Cyber security capacity building for development.",
         "description": "",
         "website": "",
         "status": "ongoing",
@@ -153,7 +162,7 @@ def test_end_before_start_is_a_form_error_not_a_crash(curator_client):
 def test_bulk_publish_moves_updated_at_and_records_history(curator_client, curator):
     from django.contrib.admin.models import LogEntry
 
-    draft = InitiativeFactory(publication_state="draft")
+    draft = complete_draft()
     Initiative.objects.filter(pk=draft.pk).update(updated_at="2020-01-01T00:00:00Z")
     curator_client.post(admin_url(Initiative, "changelist"), {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()

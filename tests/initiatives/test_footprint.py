@@ -14,7 +14,7 @@ from initiatives.models import FootprintCountry, Initiative, Participation, Regi
 from initiatives.selectors import search_initiatives
 from taxonomy.models import Country, Region, Term
 from tests.factories import InitiativeFactory, OrganisationFactory, SourceRecordFactory
-from tests.helpers import listed, region
+from tests.helpers import admin_form_data, listed, region
 
 pytestmark = pytest.mark.django_db
 
@@ -280,31 +280,17 @@ def test_moving_a_term_under_another_parent_moves_its_initiatives(client):
 
 
 def test_an_admin_edit_of_places_and_terms_is_reflected_at_once(curator_client, client):
-    initiative = InitiativeFactory(slug="edited", title="Edited", countries=["KE"])
-    data = {
-        "title": "Edited",
-        "slug": "edited",
-        "summary": "",
-        "description": "",
-        "website": "",
-        "status": "ongoing",
-        "start_date": "2020-01-01",
-        "start_precision": "day",
-        "end_date": "",
-        "end_precision": "day",
-        "regions": [region("ecowas").pk],
-        "topics": [Term.objects.topics().get(slug="cert-development").pk],
-        "keywords": "",
-        "budget": "",
-        "currency": "",
-        "publication_state": "published",
-        "last_verified": "",
-        "participations-TOTAL_FORMS": "0",
-        "participations-INITIAL_FORMS": "0",
-        "source_records-TOTAL_FORMS": "0",
-        "source_records-INITIAL_FORMS": "0",
-    }
+    initiative = InitiativeFactory(slug="edited", title="Edited", countries=["KE"], topics=["cybercrime"])
+    Participation.objects.create(
+        initiative=initiative, organisation=OrganisationFactory(), role=Participation.Role.IMPLEMENTER
+    )
     url = reverse("admin:initiatives_initiative_change", args=[initiative.pk])
+    data = admin_form_data(curator_client.get(url))
+    data.update(
+        countries=[],
+        regions=[region("ecowas").pk],
+        topics=[Term.objects.topics().get(slug="cert-development").pk],
+    )
     response = curator_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert listed(get(client, "/initiatives/?country=NG&topic=incident-management")) == ["edited"]
@@ -313,7 +299,10 @@ def test_an_admin_edit_of_places_and_terms_is_reflected_at_once(curator_client, 
 
 
 def test_admin_bulk_publish_makes_initiatives_findable_by_place(curator_client, client):
-    draft = InitiativeFactory(slug="was-draft", regions=[region("ecowas")], publication_state="draft")
+    draft = InitiativeFactory(
+        slug="was-draft", regions=[region("ecowas")], topics=["cybercrime"], publication_state="draft"
+    )
+    Participation.objects.create(initiative=draft, organisation=OrganisationFactory(), role=Participation.Role.FUNDER)
     assert listed(get(client, "/initiatives/?country=NG")) == []
     response = curator_client.post(
         reverse("admin:initiatives_initiative_changelist"),

@@ -60,12 +60,19 @@ def test_a_bad_reference_rolls_the_whole_load_back(tmp_path):
     assert Organisation.objects.count() == 0
 
 
-def test_with_curator_creates_a_staff_account(django_user_model, settings):
+def test_with_curator_creates_a_curator_and_an_editor_neither_a_superuser(django_user_model, settings):
     settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", "--reference-only", "--with-curator", stdout=out)
-    user = django_user_model.objects.get(username="curator")
-    assert user.is_staff
+    curator = django_user_model.objects.get(username="curator")
+    editor = django_user_model.objects.get(username="editor")
+    assert curator.is_staff and editor.is_staff
+    assert not curator.is_superuser and not editor.is_superuser
+    assert list(curator.groups.values_list("name", flat=True)) == ["Curator"]
+    assert list(editor.groups.values_list("name", flat=True)) == ["Editor"]
+    assert curator.has_perm("initiatives.change_initiative")
+    assert not curator.has_perm("initiatives.publish_initiative")
+    assert editor.has_perm("initiatives.publish_initiative")
     assert "password" in out.getvalue()
     assert Initiative.objects.count() == 0
 

@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from initiatives.membership import deferred_refresh
+from initiatives.roles import CURATOR, EDITOR
 from initiatives.services import DemoDataError, load_demo
 from taxonomy.services import load_reference
 
-DEMO_CURATOR = ("curator", "curator-demo-password")
+# Local demo accounts, one per role (neither is a superuser): username, password, group.
+DEMO_ACCOUNTS = [
+    ("curator", "curator-demo-password", CURATOR),
+    ("editor", "editor-demo-password", EDITOR),
+]
 
 
 class Command(BaseCommand):
@@ -19,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-curator",
             action="store_true",
-            help="Also create a demo curator account (only when DJANGO_DEBUG is on).",
+            help="Also create the demo accounts, a Curator and an Editor (only when DJANGO_DEBUG is on).",
         )
 
     def handle(self, *args, reference_only: bool, with_curator: bool, **options):
@@ -37,18 +43,20 @@ class Command(BaseCommand):
 
     def _create_demo_curator(self) -> None:
         if not settings.DEBUG:
-            raise CommandError("Refusing to create a demo curator with a known password when DJANGO_DEBUG is off.")
-        username, password = DEMO_CURATOR
-        user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if not created:
-            self.stdout.write(f"Demo curator {username!r} already exists; its password was left as it is.")
-            return
-        user.set_password(password)
-        user.save()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo curator: log in at /admin/ as {username!r} with password {password!r} (local use only)."
+            raise CommandError("Refusing to create demo accounts with known passwords when DJANGO_DEBUG is off.")
+        for username, password, role in DEMO_ACCOUNTS:
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults={"is_staff": True, "is_superuser": False}
             )
-        )
+            user.groups.add(Group.objects.get(name=role))
+            if not created:
+                self.stdout.write(f"Demo {role.lower()} {username!r} already exists; its password was left as it is.")
+                continue
+            user.set_password(password)
+            user.save()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo {role.lower()}: log in at /{settings.ADMIN_URL} as {username!r} with password {password!r}"
+                    " (local use only)."
+                )
+            )

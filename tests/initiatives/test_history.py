@@ -1,0 +1,104 @@
+"""History: every change to curated records is recorded, readable as a diff in the admin, and revertible."""
+
+import pytest
+from django.urls import reverse
+
+from initiatives.models import Initiative
+from taxonomy.models import Country, Region, Term
+from tests.factories import InitiativeFactory, NeedFactory, OrganisationFactory, ParticipationFactory
+from tests.helpers import admin_form_data, member_of
+
+pytestmark = pytest.mark.django_db
+
+
+def url(obj, view: str, *extra) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk, *extra])
+
+
+@pytest.fixture
+def draft():
+    initiative = InitiativeFactory(
+        title="Before",
+        summary="Old summary.",
+        publication_state=Initiative.PublicationState.DRAFT,
+        countries=[Country.objects.get(iso2="GH")],
+        topics=["cybercrime"],
+    )
+    ParticipationFactory(initiative=initiative)
+    return initiative
+
+
+def edit(client, obj, **changes):
+    data = admin_form_data(client.get(url(obj, "change")))
+    data.update(changes)
+    response = client.post(url(obj, "change"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def test_one_admin_save_is_one_history_entry_with_its_author_and_places_and_topics(client, draft):
+    client.force_login(member_of("Curator", "alice"))
+    before = draft.history.count()
+    standards = Term.objects.topics().get(slug="standards")
+    edit(client, draft, title="After", topics=[str(standards.pk)], countries=[str(Country.objects.get(iso2="NG").pk)])
+    entries = list(draft.history.order_by("-history_id"))
+    assert len(entries) == before + 1
+    latest = entries[0]
+    assert latest.history_user.username == "alice"
+    assert latest.title == "After"
+    assert [row.term_id for row in latest.topics.all()] == [standards.pk]
+    assert [row.country_id for row in latest.countries.all()] == ["NG"]
+
+
+def test_the_history_page_shows_a_readable_diff(client, draft):
+    client.force_login(member_of("Curator", "alice"))
+    edit(client, draft, title="After", topics=[str(Term.objects.topics().get(slug="standards").pk)])
+    page = client.get(url(draft, "history")).content.decode()
+    assert "Before" in page and "After" in page
+    assert "alice" in page
+    assert "Standards" in page and "Cybercrime" in page  # the topics, by name
+    assert "version" not in page.lower().split("changes")[-1]  # bookkeeping is not shown as a change
+
+
+def test_an_old_entry_can_be_reverted_to(client, draft):
+    client.force_login(member_of("Curator", "alice"))
+    original = draft.history.order_by("history_id").last()
+    edit(client, draft, title="A mistake", summary="Wrong.")
+    form_url = url(draft, "simple_history", original.history_id)
+    data = admin_form_data(client.get(form_url))
+    data["_change_history"] = "1"
+    response = client.post(form_url, data)
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.summary) == ("Before", "Old summary.")
+    assert draft.history.first().history_user.username == "alice"
+
+
+def test_a_curator_cannot_revert_a_published_entry(client):
+    published = InitiativeFactory(title="Live", countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"])
+    first = published.history.order_by("history_id").first()
+    client.force_login(member_of("Curator", "alice"))
+    form_url = url(published, "simple_history", first.history_id)
+    data = admin_form_data(client.get(form_url))
+    data.update(title="Reverted by a curator", _change_history="1")
+    assert client.post(form_url, data).status_code == 403
+    published.refresh_from_db()
+    assert published.title == "Live"
+
+
+@pytest.mark.parametrize("make", ["organisation", "need", "term", "region"])
+def test_organisations_needs_terms_and_regions_keep_their_history(client, make):
+    obj = {
+        "organisation": lambda: OrganisationFactory(name="Expertise France"),
+        "need": lambda: NeedFactory(topics=["cybercrime"]),
+        "term": lambda: Term.objects.topics().get(slug="cybercrime"),
+        "region": lambda: Region.objects.get(slug="ecowas"),
+    }[make]()
+    client.force_login(member_of("Editor", "edith"))
+    before = obj.history.count()
+    edit(client, obj, description="Changed by the editor.")
+    assert obj.history.count() == before + 1
+    latest = obj.history.first()
+    assert (latest.history_user.username, latest.description) == ("edith", "Changed by the editor.")
+    page = client.get(url(obj, "history")).content.decode()
+    assert "Changed by the editor." in page
