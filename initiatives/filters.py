@@ -168,7 +168,9 @@ def filter_for(dimension: Dimension) -> django_filters.Filter:
         "region": (Region.objects.all(), {}),
         "country": (Country.objects.all(), {"to_field_name": "iso2", "normalise": str.upper}),
         "term": (Term.objects.of(dimension.vocabulary), {}),
-        "organisation": (Organisation.objects.all(), {}),
+        # Only public organisations: one taking part only in unpublished initiatives is unknown here,
+        # so its slug answers exactly as a made-up one (400), not with its name in a chip.
+        "organisation": (Organisation.objects.public(), {}),
         "source": (Source.objects.all(), {}),
     }[dimension.kind]
     return SlugFilter(queryset=queryset, label_for_errors=dimension.error_label, **extra, **common)

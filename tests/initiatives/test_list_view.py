@@ -619,12 +619,16 @@ def test_result_count_text(client, facet_world, query, text):
 
 
 def test_unpublished_initiatives_never_appear_in_results(client, facet_world):
-    for query in ["", "country=NG", "topic=standards", "audience=youth", "implementer=hidden-org", "q=hidden"]:
+    for query in ["", "country=NG", "topic=standards", "audience=youth", "q=hidden"]:
         response = get_list(client, query)
         assert not any(slug.startswith("hidden") for slug in listed(response)), query
         body = response.content.decode()
         assert not any(f"Hidden {state}" in body for state in UNPUBLISHED), query
     assert get_list(client, "region=asia").context["browse"].total == 1
+    # An organisation taking part only in unpublished initiatives is unknown, as a made-up slug is.
+    hidden, unknown = client.get("/initiatives/?implementer=hidden-org"), client.get("/initiatives/?implementer=nobody")
+    assert hidden.status_code == unknown.status_code == 400
+    assert "Hidden Org" not in hidden.content.decode()
 
 
 # --- query counts
