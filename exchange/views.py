@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from exchange.forms import CorrectionForm, SuggestInitiativeForm
 from exchange.models import Suggestion
 from exchange.suggestions import client_address, client_key, count_submission, create_suggestion
-from initiatives.models import FormerSlug, Initiative
+from initiatives.selectors import published_at
 
 # Crawlers may read every public page, but not every combination of filters: each facet
 # link on the list adds a parameter, so filtered, sorted and paged lists (and the export
@@ -62,14 +62,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def correction(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = Initiative.objects.published().filter(slug=slug).first()
+    initiative, moved_to = published_at(slug)
     if initiative is None:  # as on the initiative's page: a former address answers 301, anything else 404
-        published = Initiative.PublicationState.PUBLISHED
-        former = FormerSlug.objects.filter(slug=slug, initiative__publication_state=published)
-        target = former.values_list("initiative__slug", flat=True).first()
-        if target is None:
+        if moved_to is None:
             raise Http404(_("No initiative at this address."))
-        return HttpResponsePermanentRedirect(reverse("exchange:correction", kwargs={"slug": target}))
+        return HttpResponsePermanentRedirect(reverse("exchange:correction", kwargs={"slug": moved_to}))
     form = CorrectionForm(request.POST if request.method == "POST" else None)
     context = {"initiative": initiative}
     template = "exchange/suggestion_correction.html"

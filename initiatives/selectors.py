@@ -27,6 +27,7 @@ from initiatives.filters import InitiativeFilter, published_filter
 from initiatives.membership import COUNT_CACHE_SECONDS, batched, cached_count, revision
 from initiatives.models import (
     FootprintCountry,
+    FormerSlug,
     Initiative,
     Organisation,
     Participation,
@@ -101,6 +102,17 @@ class Search(FilteredQuery):
     @cached_property
     def facets(self) -> list[Facet]:
         return facets(self.filterset, self.facet_names, token=self.token)
+
+
+def published_at(slug: str, queryset: QuerySet | None = None) -> tuple[Initiative | None, str | None]:
+    """The published initiative at this address, or else the slug it moved to (a merge left the old
+    address as a former slug), or else (None, None): unknown and unpublished look the same."""
+    initiative = (queryset if queryset is not None else Initiative.objects.published()).filter(slug=slug).first()
+    if initiative is not None:
+        return initiative, None
+    published = Initiative.PublicationState.PUBLISHED
+    former = FormerSlug.objects.filter(slug=slug, initiative__publication_state=published)
+    return None, former.values_list("initiative__slug", flat=True).first()
 
 
 def search_initiatives(data, *, facet_names: tuple[str, ...] = FACET_NAMES) -> Search:

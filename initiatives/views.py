@@ -20,12 +20,13 @@ from django.views.decorators.http import require_safe
 
 from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for
 from initiatives.exports import csv_lines, export_filename, table_schema
-from initiatives.models import FormerSlug, Initiative, Organisation, Participation, Source
+from initiatives.models import Initiative, Organisation, Participation, Source
 from initiatives.selectors import (
     cached_similar_initiatives,
     country_breakdown,
     home_summary,
     overlap_url,
+    published_at,
     recorded_by_all,
     region_countries,
     region_overview,
@@ -84,15 +85,12 @@ def export_schema(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = Initiative.objects.published().with_related().filter(slug=slug).first()
+    initiative, moved_to = published_at(slug, Initiative.objects.published().with_related())
     if initiative is None:
         # An address it used to have (merged into it): 301 to it when published, else as any unknown slug.
-        published = Initiative.PublicationState.PUBLISHED
-        former = FormerSlug.objects.filter(slug=slug, initiative__publication_state=published)
-        target = former.values_list("initiative__slug", flat=True).first()
-        if target is None:
+        if moved_to is None:
             raise Http404(_("No initiative at this address."))
-        return HttpResponsePermanentRedirect(reverse("initiatives:detail", kwargs={"slug": target}))
+        return HttpResponsePermanentRedirect(reverse("initiatives:detail", kwargs={"slug": moved_to}))
     return render(
         request,
         "initiatives/initiative_detail.html",
