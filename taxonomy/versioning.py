@@ -48,25 +48,35 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self._state.adding or kwargs.get("force_insert"):
-            return super().save(*args, **kwargs)
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            # The conditional UPDATE takes the row lock: a concurrent save waits here, then finds
-            # the version moved on and is refused, instead of writing over what was just saved.
-            claimed = (
-                type(self)
-                ._base_manager.using(using)
-                .filter(pk=self.pk, version=self.version)
-                .update(version=models.F("version") + 1)
-            )
-            if not claimed:
-                raise EditConflict(self)
-            self.version += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
-            return super().save(*args, **kwargs)
+        based_on = None if self._state.adding or kwargs.get("force_insert") else self.version
+        if based_on is not None:
+            self._version_based_on = based_on
+            self.version = based_on + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        try:
+            if based_on is None:
+                return super().save(*args, **kwargs)
+            # A savepoint, so that a refused save leaves the caller's transaction usable.
+            with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+                return super().save(*args, **kwargs)
+        except BaseException:
+            if based_on is not None:
+                self.version = based_on
+            raise
+        finally:
+            self._version_based_on = None
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        # One statement checks and writes: UPDATE ... SET ..., version = n + 1 WHERE id = ... AND
+        # version = n. It takes the row lock, so a concurrent save waits, then matches no row.
+        based_on = getattr(self, "_version_based_on", None)
+        if based_on is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if not super()._do_update(base_qs.filter(version=based_on), using, pk_val, values, update_fields, True):
+            self.version = based_on
+            raise EditConflict(self)
+        return True
 
 
 def is_history(model) -> bool:

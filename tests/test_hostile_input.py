@@ -486,7 +486,7 @@ def test_the_public_forms_are_among_the_patterns_with_values_for_every_field(nam
 @pytest.mark.usefixtures("data_set", "db")
 @pytest.mark.parametrize("pattern", PATTERNS, ids=[pattern.key for pattern in PATTERNS])
 def test_generated_queries_and_headers_never_give_a_server_error(pattern):
-    @hypothesis_settings(FUZZ, max_examples=40)
+    @hypothesis_settings(FUZZ, max_examples=25)
     @seeded(pattern.key, "queries")
     @given(
         values=real_values(pattern),
@@ -503,7 +503,7 @@ def test_generated_queries_and_headers_never_give_a_server_error(pattern):
 @pytest.mark.usefixtures("data_set", "db")
 @pytest.mark.parametrize("pattern", WITH_PARAMETERS, ids=[pattern.key for pattern in WITH_PARAMETERS])
 def test_generated_path_segments_never_give_a_server_error(pattern):
-    @hypothesis_settings(FUZZ, max_examples=50)
+    @hypothesis_settings(FUZZ, max_examples=30)
     @seeded(pattern.key, "segments")
     @given(
         values=odd_segments(pattern),
