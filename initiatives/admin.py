@@ -1,6 +1,5 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -10,7 +9,6 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from initiatives.curation import CuratedAdmin, PublicationForm
 from initiatives.dimensions import TERM_DIMENSIONS, Dimension
@@ -27,26 +25,11 @@ from initiatives.models import (
     TermMembership,
 )
 from taxonomy.models import Region, Term
-from taxonomy.versioning import EditConflict
-
-
-class ParticipationFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        if self.instance.publication_state != Initiative.PublicationState.PUBLISHED:
-            return
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data.get("organisation") and not form.cleaned_data.get("DELETE", False)
-        ]
-        if not kept:
-            raise ValidationError(_("To publish it, add an implementer, funder or partner."), code="incomplete")
+from taxonomy.versioning import EditConflict, HistoryAdmin
 
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
-    formset = ParticipationFormSet
     extra = 1
     autocomplete_fields = ["organisation"]
 
@@ -56,12 +39,28 @@ class InitiativeForm(PublicationForm):
 
     def missing_for_publication(self) -> list[str]:
         data = self.cleaned_data
-        # Participants are checked by their inline (ParticipationFormSet), which sees the submitted rows.
         return Initiative.missing_to_publish(
             summary=data.get("summary", ""),
             places=bool(data.get("countries")) or bool(data.get("regions")),
             topics=bool(data.get("topics")),
-            participants=True,
+            participants=self.has_participants(),
+        )
+
+    def has_participants(self) -> bool:
+        """Whether the initiative will have a participant once this save is through.
+
+        The change form submits the participations inline with it: its rows, read here so that one
+        message names everything missing (the inline validates the rows themselves). The revert form
+        has no inline: the participants stay those stored.
+        """
+        prefix = Initiative._meta.get_field("participations").get_accessor_name()
+        try:
+            total = int(self.data[f"{prefix}-TOTAL_FORMS"])
+        except (KeyError, ValueError):
+            return self.instance.pk is not None and self.instance.participations.exists()
+        return any(
+            self.data.get(f"{prefix}-{index}-organisation") and not self.data.get(f"{prefix}-{index}-DELETE")
+            for index in range(min(total, 1000))
         )
 
 
@@ -266,6 +265,8 @@ class OrganisationAliasInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(CuratedAdmin):
+    # An organisation in a published initiative is on the public site: an editor changes what it says.
+    publish_permission = "initiatives.publish_initiative"
     list_display = ["name", "acronym", "kind", "country", "initiative_count"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country"]
@@ -276,6 +277,9 @@ class OrganisationAdmin(CuratedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(initiative_total=Count("initiatives", distinct=True))
+
+    def is_public(self, obj: Organisation) -> bool:
+        return Organisation.objects.public().filter(pk=obj.pk).exists()
 
     @admin.display(description="initiatives", ordering="initiative_total")
     def initiative_count(self, obj: Organisation) -> int:
@@ -297,8 +301,24 @@ class SourceAdmin(admin.ModelAdmin):
         return obj.record_total
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that belong to an initiative: listed and searched here, changed only in the initiative's form.
+
+    There its publication rules and its version check apply; a second way in would bypass both.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SourceRecord)
-class SourceRecordAdmin(admin.ModelAdmin):
+class SourceRecordAdmin(ReadOnlyAdmin):
     list_display = ["initiative", "source", "external_id", "retrieved_on"]
     list_filter = ["source"]
     list_select_related = ["initiative", "source"]
@@ -307,7 +327,7 @@ class SourceRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(ReadOnlyAdmin, HistoryAdmin):
     list_display = ["organisation", "role", "initiative"]
     list_filter = ["role"]
     list_select_related = ["organisation", "initiative"]

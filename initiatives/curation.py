@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from initiatives.models import Initiative
-from taxonomy.versioning import VersionedAdmin, VersionedForm
+from taxonomy.versioning import EditConflict, VersionedAdmin, VersionedForm
 
 State = Initiative.PublicationState
 PUBLIC_STATES = {State.PUBLISHED, State.ARCHIVED}
@@ -35,6 +35,9 @@ class PublicationForm(VersionedForm):
             allowed = {State.DRAFT, State.REVIEW, self.state_before}
             # Only the menu shrinks: a crafted value still reaches clean_publication_state and its message.
             field.widget.choices = [(value, label) for value, label in field.choices if value in allowed]
+            if self.initial.get("publication_state") not in allowed:
+                # Reverting to an entry of the history that was public keeps the state it has now.
+                self.initial["publication_state"] = self.state_before
             field.help_text = _("Editors publish: set it to “In review” when it is ready.")
 
     def can_publish(self) -> bool:
@@ -85,13 +88,17 @@ class CuratedAdmin(VersionedAdmin):
     def has_publish_permission(self, request) -> bool:
         return bool(self.publish_permission) and request.user.has_perm(self.publish_permission)
 
+    def is_public(self, obj) -> bool:
+        """Whether what this entry says is on the public site (or was, for archived ones)."""
+        return obj.publication_state in PUBLIC_STATES
+
     def is_public_to_others(self, request, obj) -> bool:
-        """A published or archived entry that this user may not publish: they read it, an editor changes it."""
+        """A public entry that this user may not publish: they read it, an editor changes it."""
         return (
             obj is not None
             and bool(self.publish_permission)
-            and obj.publication_state in PUBLIC_STATES
             and not self.has_publish_permission(request)
+            and self.is_public(obj)
         )
 
     def has_change_permission(self, request, obj=None):
@@ -113,14 +120,18 @@ class CuratedAdmin(VersionedAdmin):
     def _set_state(self, request, queryset, state: str, verb: str) -> None:
         # One save per row, not update(): updated_at and the version move, the search text
         # stays fresh, and each change is in the record's history with who made it.
-        done, incomplete = 0, []
+        done, incomplete, changed_meanwhile = 0, [], []
         for obj in queryset.exclude(publication_state=state):
             missing = self.missing_for_publication(obj) if state == State.PUBLISHED else []
             if missing:
                 incomplete.append(f"“{obj}” ({', '.join(missing)})")
                 continue
             obj.publication_state = state
-            obj.save(update_fields=["publication_state", "updated_at"])
+            try:
+                obj.save(update_fields=["publication_state", "updated_at"])
+            except EditConflict:
+                changed_meanwhile.append(f"“{obj}”")
+                continue
             self.log_change(request, obj, [{"changed": {"fields": ["Publication state"]}}])
             done += 1
         self.message_user(
@@ -132,6 +143,13 @@ class CuratedAdmin(VersionedAdmin):
             self.message_user(
                 request,
                 _("Not published, incomplete: %(list)s.") % {"list": "; ".join(incomplete)},
+                messages.WARNING,
+            )
+        if changed_meanwhile:
+            self.message_user(
+                request,
+                _("Left as they were, someone saved them meanwhile: %(list)s. Try again.")
+                % {"list": "; ".join(changed_meanwhile)},
                 messages.WARNING,
             )
 

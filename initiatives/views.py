@@ -255,6 +255,6 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
         code,
         max_age=settings.LANGUAGE_COOKIE_AGE,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        secure=request.is_secure(),
+        secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
     )
     return response

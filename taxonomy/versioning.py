@@ -16,11 +16,12 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import HistoricalRecords
 
 # Bookkeeping every save moves; a diff that listed them would hide the real change.
@@ -140,6 +141,21 @@ def changes_since(instance, version: int) -> str:
     )
 
 
+def m2m_values_of(record, fields) -> dict[str, list]:
+    """The many-to-many values an entry of the history recorded, for the form that reverts to it.
+
+    Without them the revert form would show, and save, the record's current places and terms
+    (a ModelForm reads many-to-many values from the database row, not from the old entry).
+    """
+    values = {}
+    for field in record._history_m2m_fields:
+        if field.name in fields:
+            target = field.m2m_reverse_field_name()
+            rows = getattr(record, field.name).values_list(f"{target}_id", flat=True)
+            values[field.name] = list(rows)
+    return values
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the curator opened; clean() refuses a save based on an older one."""
 
@@ -150,6 +166,9 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk is not None and not self.is_bound:
             # The current row's version, also when the form shows an old entry of the history to revert to.
             self.initial["version"] = current_version(type(self.instance), self.instance.pk)
+            record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+            if record is not None:
+                self.initial.update(m2m_values_of(record, self.fields))
 
     def clean(self):
         cleaned = super().clean()
@@ -178,7 +197,36 @@ class VersionedForm(forms.ModelForm):
         return cleaned
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, answering 404 to a history address whose ids are not ids."""
+
+    def _check_ids(self, object_id, version_id=None) -> None:
+        # simple-history looks the ids up as given: "abc" for an integer key raises ValueError, a 500.
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+                history.model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404 from None
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_ids(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_ids(object_id, version_id)
+        # Reverting is a change to the record as it is now, not as it was in the old entry.
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None:
+                raise Http404
+            if not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class VersionedAdmin(HistoryAdmin):
     """History with readable diffs and revert, and no lost updates, for a model with a version."""
 
     form = VersionedForm
@@ -195,8 +243,16 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return [(name, {**options, "fields": [*options["fields"], "version"]}), *rest]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refusing_conflicts(request, super().changeform_view, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        return self._refusing_conflicts(request, super().history_form_view, object_id, version_id, extra_context)
+
+    def _refusing_conflicts(self, request, view, *args):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            # All or nothing: simple-history's revert view saves the row, then its many-to-many fields.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return view(request, *args)
         except EditConflict:
             # Another save landed between this form's check and its write; nothing of this one was written.
             self.message_user(
@@ -205,14 +261,6 @@ class VersionedAdmin(SimpleHistoryAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting is a change to the record as it is now, not as it was in the old entry.
-        if request.method == "POST":
-            current = self.get_object(request, unquote(object_id))
-            if current is None or not self.has_change_permission(request, current):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj._history_before = self._last_history_id(obj) if change else 0

@@ -1,6 +1,7 @@
 """Every response carries the security headers; in production, HTTPS only (HSTS, redirects, secure cookies)."""
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from tests.factories import InitiativeFactory
@@ -36,6 +37,7 @@ PRODUCTION = {
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
+    "LANGUAGE_COOKIE_SECURE": True,
 }
 
 
@@ -122,3 +124,10 @@ def test_in_production_cookies_travel_over_https_only_and_never_to_scripts(curat
         assert cookie["secure"] is True, cookie.key
         assert cookie["httponly"] is True, cookie.key
         assert cookie["samesite"] == "Lax", cookie.key
+
+
+@override_settings(**PRODUCTION)
+def test_in_production_the_language_cookie_travels_over_https_only():
+    response = Client().get("/language/fr/", {"next": "/"}, secure=True)
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["secure"] is True

@@ -79,20 +79,21 @@ def test_a_bad_number_is_a_clear_error():
 
 HTTPS_SETTINGS = (
     "[settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
-    " settings.SECURE_HSTS_PRELOAD, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE]"
+    " settings.SECURE_HSTS_PRELOAD, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+    " settings.LANGUAGE_COOKIE_SECURE]"
 )
 
 
 def test_production_is_https_only_by_default():
     result = run_with(PRODUCTION, HTTPS_SETTINGS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[True, 31536000, True, False, True, True]"
+    assert result.stdout.strip() == "[True, 31536000, True, False, True, True, True]"
 
 
 def test_hsts_duration_and_preload_are_configurable():
     result = run_with({**PRODUCTION, "DJANGO_HSTS_SECONDS": "600", "DJANGO_HSTS_PRELOAD": "1"}, HTTPS_SETTINGS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[True, 600, True, True, True, True]"
+    assert result.stdout.strip() == "[True, 600, True, True, True, True, True]"
 
 
 @pytest.mark.parametrize(
@@ -103,13 +104,13 @@ def test_hsts_duration_and_preload_are_configurable():
 def test_https_can_be_off_for_a_plain_http_server_and_is_off_with_debug(env):
     result = run_with(env, HTTPS_SETTINGS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[False, 0, False, False, False, False]"
+    assert result.stdout.strip() == "[False, 0, False, False, False, False, False]"
 
 
 def test_secure_cookies_can_still_be_turned_off_alone():
     result = run_with({**PRODUCTION, "DJANGO_SECURE_COOKIES": "0"}, HTTPS_SETTINGS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[True, 31536000, True, False, False, False]"
+    assert result.stdout.strip() == "[True, 31536000, True, False, False, False, False]"
 
 
 def test_deploy_checks_pass_with_production_settings():

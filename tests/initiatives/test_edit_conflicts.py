@@ -1,6 +1,7 @@
 """No lost updates: the second of two concurrent saves is refused and says what changed."""
 
 import pytest
+from django.db.models.signals import pre_save
 from django.urls import reverse
 
 from initiatives.models import Initiative, Organisation
@@ -100,7 +101,12 @@ def test_marking_verified_moves_the_version_so_an_open_form_is_refused(client, d
     opened["summary"] = "Edited in a form opened before the verification"
     response = client.post(change_url(draft), opened)
     assert response.status_code == 200
-    assert "Last verified" in response.content.decode()
+    text = response.content.decode()
+    assert "Someone else saved this record after you opened it" in text
+    assert "last verified" in text.split("Someone else saved")[1].lower()  # what they changed
+    draft.refresh_from_db()
+    assert draft.summary == "The first summary."
+    assert draft.last_verified is not None
 
 
 @pytest.mark.parametrize("make", ["organisation", "need", "term", "region"])
@@ -122,3 +128,69 @@ def test_the_other_curated_records_refuse_a_stale_save_too(client, make):
     assert "Someone else saved this record after you opened it" in response.content.decode()
     model = {"organisation": Organisation, "need": Need, "term": Term, "region": Region}[make]
     assert model.objects.get(pk=obj.pk).description == "First save."
+
+
+def test_a_stale_form_cannot_undo_a_change_of_participants(client, draft):
+    """Participants change in the initiative's form, which raises its version: an older form is refused."""
+    participation = draft.participations.get()
+    client.force_login(member_of("Editor", "edith"))
+    stale = admin_form_data(client.get(change_url(draft)))
+    fresh = admin_form_data(client.get(change_url(draft)))
+    fresh["participations-0-role"] = "funder"
+    assert client.post(change_url(draft), fresh).status_code == 302
+    response = client.post(change_url(draft), stale)
+    assert response.status_code == 200
+    assert "Someone else saved this record after you opened it" in response.content.decode()
+    participation.refresh_from_db()
+    assert participation.role == "funder"
+
+
+@pytest.fixture
+def saved_meanwhile():
+    """Another save lands between a view's check and its write: the race the version check exists for."""
+
+    def bump(sender, instance, **kwargs):
+        pre_save.disconnect(bump, sender=Initiative)
+        Initiative.objects.filter(pk=instance.pk).update(version=instance._version_based_on + 1)
+
+    pre_save.connect(bump, sender=Initiative)
+    yield
+    pre_save.disconnect(bump, sender=Initiative)
+
+
+def test_a_bulk_action_leaves_a_row_saved_meanwhile_and_says_so(client, draft, saved_meanwhile):
+    client.force_login(member_of("Curator", "alice"))
+    response = client.post(
+        reverse("admin:initiatives_initiative_changelist"),
+        {"action": "submit_for_review", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "someone saved them meanwhile" in response.content.decode()
+    assert Initiative.objects.get(pk=draft.pk).publication_state == Initiative.PublicationState.DRAFT
+
+
+def test_a_revert_racing_another_save_is_refused_whole(client, draft):
+    client.force_login(member_of("Editor", "edith"))
+    original = draft.history.order_by("history_id").last()
+    data = admin_form_data(client.get(change_url(draft)))
+    data.update(title="Second title", topics=[str(Term.objects.topics().get(slug="standards").pk)])
+    assert client.post(change_url(draft), data).status_code == 302
+    revert = reverse("admin:initiatives_initiative_simple_history", args=[draft.pk, original.history_id])
+    data = admin_form_data(client.get(revert))
+    data["_change_history"] = "1"
+
+    def bump(sender, instance, **kwargs):
+        pre_save.disconnect(bump, sender=Initiative)
+        Initiative.objects.filter(pk=instance.pk).update(version=instance._version_based_on + 1)
+
+    pre_save.connect(bump, sender=Initiative)
+    try:
+        response = client.post(revert, data, follow=True)
+    finally:
+        pre_save.disconnect(bump, sender=Initiative)
+    assert response.status_code == 200
+    assert "your changes were not saved" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.title == "Second title"
+    assert [t.slug for t in draft.topics.all()] == ["standards"]

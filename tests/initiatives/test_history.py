@@ -102,3 +102,74 @@ def test_organisations_needs_terms_and_regions_keep_their_history(client, make):
     assert (latest.history_user.username, latest.description) == ("edith", "Changed by the editor.")
     page = client.get(url(obj, "history")).content.decode()
     assert "Changed by the editor." in page
+
+
+def test_a_revert_restores_places_and_topics(client, draft):
+    client.force_login(member_of("Editor", "edith"))
+    original = draft.history.order_by("history_id").last()
+    nigeria = Country.objects.get(iso2="NG")
+    standards = Term.objects.topics().get(slug="standards")
+    edit(client, draft, countries=[nigeria.pk], topics=[str(standards.pk)], summary="Moved.")
+    form_url = url(draft, "simple_history", original.history_id)
+    page = client.get(form_url)
+    assert page.context["adminform"].form.initial["countries"] == ["GH"]  # the old entry's, not today's
+    data = admin_form_data(page)
+    data["_change_history"] = "1"
+    assert client.post(form_url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.summary == "Old summary."
+    assert [c.iso2 for c in draft.countries.all()] == ["GH"]
+    assert [t.slug for t in draft.topics.all()] == ["cybercrime"]
+    # The public list reads the membership tables: they follow the revert.
+    assert set(draft.footprint.values_list("country_id", flat=True)) == {"GH"}
+
+
+def test_a_revert_cannot_publish_without_participants(client):
+    published = InitiativeFactory(title="Live", countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"])
+    ParticipationFactory(initiative=published)
+    first = published.history.order_by("history_id").last()
+    client.force_login(member_of("Editor", "edith"))
+    edit(
+        client,
+        published,
+        publication_state=Initiative.PublicationState.REVIEW,
+        **{"participations-0-DELETE": "on"},
+    )
+    assert not published.participations.exists()
+    form_url = url(published, "simple_history", first.history_id)
+    data = admin_form_data(client.get(form_url))
+    data["_change_history"] = "1"
+    response = client.post(form_url, data)
+    assert response.status_code == 200
+    assert "To publish it, add: an implementer, funder or partner." in response.content.decode()
+    published.refresh_from_db()
+    assert published.publication_state == Initiative.PublicationState.REVIEW
+
+
+def test_a_curators_revert_of_a_once_public_entry_keeps_its_state(client):
+    entry = InitiativeFactory(title="Live", countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"])
+    ParticipationFactory(initiative=entry)
+    first = entry.history.order_by("history_id").last()
+    client.force_login(member_of("Editor", "edith"))
+    edit(client, entry, publication_state=Initiative.PublicationState.REVIEW, title="Taken back")
+    client.force_login(member_of("Curator", "alice"))
+    page = client.get(url(entry, "simple_history", first.history_id))
+    assert page.context["adminform"].form.initial["publication_state"] == Initiative.PublicationState.REVIEW
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/initiatives/initiative/abc/history/",
+        "/admin/initiatives/initiative/{pk}/history/abc/",
+        "/admin/initiatives/initiative/abc/history/1/",
+        "/admin/initiatives/initiative/999999999/history/1/",
+        "/admin/initiatives/participation/abc/history/",
+        "/admin/taxonomy/region/abc/history/1/",
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_history_addresses_with_bad_ids_are_not_found(client, draft, address, method):
+    client.force_login(member_of("Editor", "edith"))
+    response = getattr(client, method)(address.format(pk=draft.pk))
+    assert response.status_code == 404

@@ -77,6 +77,17 @@ def test_with_curator_creates_a_curator_and_an_editor_neither_a_superuser(django
     assert Initiative.objects.count() == 0
 
 
+def test_with_curator_takes_superuser_rights_from_an_older_demo_curator(django_user_model, settings):
+    settings.DEBUG = True
+    django_user_model.objects.create_superuser("curator", "curator@example.org", "an-older-demo-password")
+    call_command("load_demo", "--reference-only", "--with-curator", stdout=StringIO())
+    curator = django_user_model.objects.get(username="curator")
+    assert curator.is_staff and not curator.is_superuser
+    assert list(curator.groups.values_list("name", flat=True)) == ["Curator"]
+    assert not curator.has_perm("initiatives.publish_initiative")
+    assert curator.check_password("an-older-demo-password")  # an existing password is left as it is
+
+
 def test_demo_curator_is_refused_without_debug(django_user_model, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):

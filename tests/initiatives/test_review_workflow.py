@@ -1,11 +1,12 @@
 """Roles and review: Curators edit and submit for review; only Editors publish, and only what is complete."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from initiatives.models import Initiative
 from taxonomy.models import Country
-from tests.factories import InitiativeFactory, ParticipationFactory
+from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory, SourceFactory
 from tests.helpers import admin_form_data, member_of
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_publishing_needs_a_participant(editor_role_client):
     )
     response = post_change(editor_role_client, lonely, publication_state=State.PUBLISHED)
     assert response.status_code == 200
-    assert "add an implementer, funder or partner" in response.content.decode()
+    assert "To publish it, add: an implementer, funder or partner." in response.content.decode()
     assert state_of(lonely) == State.REVIEW
 
 
@@ -154,3 +155,105 @@ def test_only_an_editor_merges_and_imports(curator_role_client, django_user_mode
     assert not curator.has_perm("exchange.add_importbatch")
     assert editor.permissions.filter(codename__in=["add_merge", "add_importbatch", "publish_initiative"]).count() == 3
     assert curator_role_client.get(reverse("admin:exchange_importbatch_add"), follow=True).status_code == 403
+
+
+@pytest.fixture
+def published():
+    initiative = InitiativeFactory(title="Live", countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"])
+    ParticipationFactory(initiative=initiative, organisation=OrganisationFactory(name="Real implementer"))
+    return initiative
+
+
+@pytest.mark.parametrize("role", ["Curator", "Editor"])
+def test_participants_and_sources_change_only_in_the_initiatives_form(client, published, role):
+    # A second way in would bypass the publication rules and the initiative's version check.
+    client.force_login(member_of(role, "someone"))
+    participation = published.participations.get()
+    outsider = OrganisationFactory(name="Unreviewed organisation", slug="unreviewed")
+    attempts = [
+        (
+            reverse("admin:initiatives_participation_add"),
+            {"initiative": published.pk, "organisation": outsider.pk, "role": "funder"},
+        ),
+        (
+            reverse("admin:initiatives_participation_change", args=[participation.pk]),
+            {"initiative": published.pk, "organisation": outsider.pk, "role": "funder"},
+        ),
+        (reverse("admin:initiatives_participation_delete", args=[participation.pk]), {"post": "yes"}),
+        (
+            reverse("admin:initiatives_sourcerecord_add"),
+            {"initiative": published.pk, "source": SourceFactory().pk, "url": "https://unreviewed.example/"},
+        ),
+    ]
+    for address, data in attempts:
+        assert client.post(address, data).status_code == 403, address
+    assert [(p.organisation_id, p.role) for p in published.participations.all()] == [
+        (participation.organisation_id, participation.role)
+    ]
+    assert not published.source_records.exists()
+    page = Client().get(published.get_absolute_url()).content.decode()
+    assert "Unreviewed organisation" not in page and "unreviewed.example" not in page
+    assert Client().get("/organisations/unreviewed/").status_code == 404
+    # The list is still there to read and search.
+    assert client.get(reverse("admin:initiatives_participation_changelist")).status_code == 200
+
+
+def test_a_curator_cannot_change_what_a_public_organisation_says(curator_role_client, published):
+    organisation = published.participations.get().organisation
+    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
+    data = admin_form_data(curator_role_client.get(address))
+    data["name"] = "Unreviewed name"
+    assert curator_role_client.post(address, data).status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.name == "Real implementer"
+    assert "Unreviewed name" not in Client().get(organisation.get_absolute_url()).content.decode()
+
+
+def test_a_curator_edits_an_organisation_that_only_drafts_name(curator_role_client):
+    organisation = OrganisationFactory(name="Draft partner")
+    ParticipationFactory(initiative=InitiativeFactory(publication_state=State.DRAFT), organisation=organisation)
+    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
+    data = admin_form_data(curator_role_client.get(address))
+    data["name"] = "Draft partner, renamed"
+    assert curator_role_client.post(address, data).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.name == "Draft partner, renamed"
+
+
+def test_an_editor_changes_a_public_organisation(editor_role_client, published):
+    organisation = published.participations.get().organisation
+    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
+    data = admin_form_data(editor_role_client.get(address))
+    data["name"] = "Reviewed name"
+    assert editor_role_client.post(address, data).status_code == 302
+    assert "Reviewed name" in Client().get(organisation.get_absolute_url()).content.decode()
+
+
+def test_publishing_names_everything_missing_at_once(editor_role_client):
+    bare = InitiativeFactory(title="Only a title", summary="", publication_state=State.REVIEW)
+    response = post_change(editor_role_client, bare, publication_state=State.PUBLISHED)
+    assert response.status_code == 200
+    assert (
+        "To publish it, add: a summary, a beneficiary country or region, a topic, an implementer, funder or partner."
+        in response.content.decode()
+    )
+    assert state_of(bare) == State.REVIEW
+
+
+def test_a_participant_added_in_the_same_save_is_enough_to_publish(editor_role_client):
+    lonely = InitiativeFactory(
+        publication_state=State.REVIEW, countries=[Country.objects.get(iso2="GH")], topics=["cybercrime"]
+    )
+    response = post_change(
+        editor_role_client,
+        lonely,
+        publication_state=State.PUBLISHED,
+        **{
+            "participations-TOTAL_FORMS": "1",
+            "participations-0-organisation": str(OrganisationFactory().pk),
+            "participations-0-role": "implementer",
+        },
+    )
+    assert response.status_code == 302
+    assert state_of(lonely) == State.PUBLISHED
+    assert lonely.participations.count() == 1

@@ -48,7 +48,10 @@ class Command(BaseCommand):
             user, created = get_user_model().objects.get_or_create(
                 username=username, defaults={"is_staff": True, "is_superuser": False}
             )
-            user.groups.add(Group.objects.get(name=role))
+            # Older databases made the demo curator a superuser: each demo account has its role's rights only.
+            user.is_staff, user.is_superuser = True, False
+            user.save(update_fields=["is_staff", "is_superuser"])
+            user.groups.set([Group.objects.get(name=role)])
             if not created:
                 self.stdout.write(f"Demo {role.lower()} {username!r} already exists; its password was left as it is.")
                 continue
