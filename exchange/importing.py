@@ -37,6 +37,7 @@ from initiatives.models import (
 from initiatives.similarity import FLAG_THRESHOLD, Lookup
 from taxonomy.models import Country
 from taxonomy.reconcile import Reconciler, Unplaced, normalise
+from taxonomy.versioning import record_history
 
 State = Initiative.PublicationState
 Role = Participation.Role
@@ -890,10 +891,8 @@ class Writer:
         ids = [row.target for row in rows]
         reason = f"Import of {self.batch.file_name}"[:100]
         for start in range(0, len(ids), 2000):
-            chunk = list(Initiative.objects.filter(pk__in=ids[start : start + 2000]))
-            Initiative.history.bulk_history_create(
-                chunk, batch_size=1000, update=True, default_user=self.batch.created_by, default_change_reason=reason
-            )
+            chunk = Initiative.objects.filter(pk__in=ids[start : start + 2000])
+            record_history(Initiative, chunk, user=self.batch.created_by, reason=reason, update=True)
 
     def replace_relations(self, rows: list[RowPlan], organisations: dict) -> None:
         """Places, terms and participants: the file's replace an updated row's, in the columns it gives."""

@@ -9,6 +9,7 @@ from django.db import transaction
 from initiatives.membership import deferred_refresh
 from initiatives.models import Initiative, Organisation, OrganisationAlias, Participation, Source, SourceRecord
 from taxonomy.models import Country, Region, Term
+from taxonomy.versioning import history_paused, record_history
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 
@@ -40,7 +41,19 @@ def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
     with path.open(encoding="utf-8") as handle:
         data = json.load(handle)
     with transaction.atomic(), deferred_refresh():
-        return _load(data)
+        with history_paused():
+            counts = _load(data)
+        # One history entry per row written (an initiative's places and terms included), not one per field.
+        for model, rows in [
+            (Organisation, Organisation.objects.filter(slug__in=[row["slug"] for row in data["organisations"]])),
+            (Initiative, Initiative.objects.filter(slug__in=[row["slug"] for row in data["initiatives"]])),
+            (
+                Participation,
+                Participation.objects.filter(initiative__slug__in=[r["slug"] for r in data["initiatives"]]),
+            ),
+        ]:
+            record_history(model, rows, reason="Demo data")
+        return counts
 
 
 def _load(data: dict) -> dict[str, int]:

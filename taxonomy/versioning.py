@@ -11,6 +11,9 @@ without bookkeeping fields. It lives here, in the bottom layer, because taxonomy
 own models use it.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -85,20 +88,73 @@ def is_history(model) -> bool:
     return any(field.name in ("history_id", "m2m_history_id") for field in model._meta.concrete_fields)
 
 
+_history_paused: ContextVar[bool] = ContextVar("history_paused", default=False)
+
+
 class History(HistoricalRecords):
     """django-simple-history's records, also when a many-to-many field changes from its other side.
 
     simple-history records such a change on the instance the signal names: from the other side
     (``country.initiatives.add(...)``) that is the country, which has no history. Record the
-    initiatives it changed instead.
+    initiatives it changed instead. Inside ``history_paused()`` saves record nothing: the bulk
+    writer records one entry per row at the end (``record_history``).
     """
 
+    def post_save(self, instance, created, using=None, **kwargs):
+        if not _history_paused.get():
+            super().post_save(instance, created, using=using, **kwargs)
+
     def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if _history_paused.get():
+            return
         if not reverse:
             return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
         if action in ("post_add", "post_remove") and pk_set:
             for changed in self.cls._base_manager.filter(pk__in=pk_set):
                 self.create_historical_record(changed, "~")
+
+
+@contextmanager
+def history_paused():
+    """Saves and many-to-many changes record no history entry here; deletions still do.
+
+    For writers that change many rows field by field (a row and five many-to-many fields would be
+    six entries each): they call ``record_history`` once the rows are written.
+    """
+    token = _history_paused.set(True)
+    try:
+        yield
+    finally:
+        _history_paused.reset(token)
+
+
+def record_history(model, rows, *, user=None, reason: str = "", update: bool = False) -> None:
+    """One history entry per row, its many-to-many values included, in a few statements.
+
+    simple-history's bulk_history_create leaves many-to-many values out; an entry without them
+    would read as "no places, no topics" in diffs, and a revert to it would clear them.
+    """
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    records = history.bulk_history_create(
+        list(rows), batch_size=1000, update=update, default_user=user, default_change_reason=reason[:100]
+    )
+    if not records:
+        return
+    by_row = {getattr(record, model._meta.pk.attname): record for record in records}
+    for field in records[0]._history_m2m_fields:
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        through = field.remote_field.through
+        m2m_history = HistoricalRecords.m2m_models[field]
+        values = through.objects.filter(**{f"{source}_id__in": list(by_row)}).values_list(
+            "pk", f"{source}_id", f"{target}_id"
+        )
+        m2m_history.objects.bulk_create(
+            [
+                m2m_history(history=by_row[owner], **{"id": pk, f"{source}_id": owner, f"{target}_id": value})
+                for pk, owner, value in values.iterator(chunk_size=2000)
+            ],
+            batch_size=1000,
+        )
 
 
 # --- the admin: a form that carries the version it was opened at, and one history entry per save

@@ -4,8 +4,10 @@ import datetime
 
 import factory
 
+from initiatives.membership import deferred_refresh
 from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
 from taxonomy.models import Term
+from taxonomy.versioning import history_paused, record_history
 
 
 def related(field: str, vocabulary: str = ""):
@@ -28,7 +30,24 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.GOVERNMENT
 
 
-class InitiativeFactory(factory.django.DjangoModelFactory):
+class WrittenOnce(factory.django.DjangoModelFactory):
+    """Creates each row as a service or an admin save writes it: the membership tables refreshed once
+    and one history entry with its places and terms, not one refresh and one entry per field set."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        if strategy != factory.CREATE_STRATEGY:
+            return super()._generate(strategy, params)
+        with deferred_refresh(), history_paused():
+            obj = super()._generate(strategy, params)
+        record_history(type(obj), [obj])
+        return obj
+
+
+class InitiativeFactory(WrittenOnce):
     class Meta:
         model = Initiative
         skip_postgeneration_save = True
@@ -79,7 +98,7 @@ class SourceRecordFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"ext-{n}")
 
 
-class NeedFactory(factory.django.DjangoModelFactory):
+class NeedFactory(WrittenOnce):
     """A published need of Nigeria unless told otherwise; topics and audiences by slug, like InitiativeFactory."""
 
     class Meta:

@@ -4,9 +4,10 @@ import pytest
 from django.urls import reverse
 
 from initiatives.models import Initiative
+from initiatives.services import load_demo
 from taxonomy.models import Country, Region, Term
-from tests.factories import InitiativeFactory, NeedFactory, OrganisationFactory, ParticipationFactory
-from tests.helpers import admin_form_data, member_of
+from tests.factories import InitiativeFactory, NeedFactory, OrganisationFactory, ParticipationFactory, SourceFactory
+from tests.helpers import admin_form_data, import_text, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,43 @@ def test_history_addresses_with_bad_ids_are_not_found(client, draft, address, me
     client.force_login(member_of("Editor", "edith"))
     response = getattr(client, method)(address.format(pk=draft.pk))
     assert response.status_code == 404
+
+
+def recorded_places_and_terms(entry) -> tuple[set, set, set]:
+    return (
+        {row.country_id for row in entry.countries.all()},
+        {row.region_id for row in entry.regions.all()},
+        {row.term_id for row in entry.topics.all()} | {row.term_id for row in entry.audiences.all()},
+    )
+
+
+def current_places_and_terms(initiative) -> tuple[set, set, set]:
+    return (
+        set(initiative.countries.values_list("pk", flat=True)),
+        set(initiative.regions.values_list("pk", flat=True)),
+        set(initiative.topics.values_list("pk", flat=True)) | set(initiative.audiences.values_list("pk", flat=True)),
+    )
+
+
+def test_an_import_records_one_entry_per_initiative_with_its_places_and_terms(tmp_path):
+    SourceFactory(slug="other-map")
+    import_text(
+        tmp_path,
+        "Project name,Beneficiary countries,Region,Implementing agency,Themes\n"
+        '"Cyber resilience for Ghana","Ghana; Ivory Coast",ECOWAS,Expertise France,"CERTs; Law enforcement"\n',
+    )
+    initiative = Initiative.objects.get(title="Cyber resilience for Ghana")
+    (entry,) = initiative.history.all()
+    assert entry.history_change_reason.startswith("Import of")
+    assert recorded_places_and_terms(entry) == current_places_and_terms(initiative)
+    assert recorded_places_and_terms(entry)[0] == {"GH", "CI"}  # not empty: a revert to it keeps them
+
+
+def test_the_demo_data_records_one_entry_per_initiative_with_its_places_and_terms():
+    load_demo()
+    initiatives = Initiative.objects.prefetch_related("countries", "regions", "topics", "audiences")
+    assert initiatives.count() > 50
+    for initiative in initiatives:
+        (entry,) = initiative.history.all()
+        assert entry.history_change_reason == "Demo data"
+        assert recorded_places_and_terms(entry) == current_places_and_terms(initiative), initiative.slug
