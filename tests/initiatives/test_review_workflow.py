@@ -198,12 +198,17 @@ def test_participants_and_sources_change_only_in_the_initiatives_form(client, pu
     assert client.get(reverse("admin:initiatives_participation_changelist")).status_code == 200
 
 
+def rename(client, organisation, name: str) -> int:
+    """Post the organisation's change form with a new name, as a browser would; the status."""
+    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
+    data = admin_form_data(client.get(address))
+    data["name"] = name
+    return client.post(address, data).status_code
+
+
 def test_a_curator_cannot_change_what_a_public_organisation_says(curator_role_client, published):
     organisation = published.participations.get().organisation
-    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
-    data = admin_form_data(curator_role_client.get(address))
-    data["name"] = "Unreviewed name"
-    assert curator_role_client.post(address, data).status_code == 403
+    assert rename(curator_role_client, organisation, "Unreviewed name") == 403
     organisation.refresh_from_db()
     assert organisation.name == "Real implementer"
     assert "Unreviewed name" not in Client().get(organisation.get_absolute_url()).content.decode()
@@ -212,20 +217,14 @@ def test_a_curator_cannot_change_what_a_public_organisation_says(curator_role_cl
 def test_a_curator_edits_an_organisation_that_only_drafts_name(curator_role_client):
     organisation = OrganisationFactory(name="Draft partner")
     ParticipationFactory(initiative=InitiativeFactory(publication_state=State.DRAFT), organisation=organisation)
-    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
-    data = admin_form_data(curator_role_client.get(address))
-    data["name"] = "Draft partner, renamed"
-    assert curator_role_client.post(address, data).status_code == 302
+    assert rename(curator_role_client, organisation, "Draft partner, renamed") == 302
     organisation.refresh_from_db()
     assert organisation.name == "Draft partner, renamed"
 
 
 def test_an_editor_changes_a_public_organisation(editor_role_client, published):
     organisation = published.participations.get().organisation
-    address = reverse("admin:initiatives_organisation_change", args=[organisation.pk])
-    data = admin_form_data(editor_role_client.get(address))
-    data["name"] = "Reviewed name"
-    assert editor_role_client.post(address, data).status_code == 302
+    assert rename(editor_role_client, organisation, "Reviewed name") == 302
     assert "Reviewed name" in Client().get(organisation.get_absolute_url()).content.decode()
 
 
