@@ -24,6 +24,12 @@ def curator_client(client, curator):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Django's default hasher is slow on purpose (about 0.25 s a password); tests log in hundreds of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Counts are cached per data revision; a test's rolled-back writes must not leave any behind."""
     cache.clear()

@@ -22,12 +22,6 @@ LOCKED = "Too many wrong passwords for this user from your address"
 COOL_OFF = settings.AXES_COOLOFF_TIME  # DJANGO_AXES_COOLOFF_MINUTES, 15 by default
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Each wrong password is checked for real; the throttling does not depend on how slowly."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(client, username="curator", password=PASSWORD, **extra):
     return client.post(LOGIN, {"username": username, "password": password, "next": "/admin/"}, **extra)
 

@@ -110,7 +110,7 @@ def test_in_production_the_health_check_answers_plain_http():
     assert Client().get("/healthz").status_code == 200
 
 
-@override_settings(**PRODUCTION, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+@override_settings(**PRODUCTION)
 def test_in_production_cookies_travel_over_https_only_and_never_to_scripts(curator):
     curator.set_password("a-curator-password")
     curator.save()
