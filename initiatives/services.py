@@ -44,13 +44,11 @@ def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
         with history_paused():
             counts = _load(data)
         # One history entry per row written (an initiative's places and terms included), not one per field.
+        initiatives = [row["slug"] for row in data["initiatives"]]
         for model, rows in [
             (Organisation, Organisation.objects.filter(slug__in=[row["slug"] for row in data["organisations"]])),
-            (Initiative, Initiative.objects.filter(slug__in=[row["slug"] for row in data["initiatives"]])),
-            (
-                Participation,
-                Participation.objects.filter(initiative__slug__in=[r["slug"] for r in data["initiatives"]]),
-            ),
+            (Initiative, Initiative.objects.filter(slug__in=initiatives)),
+            (Participation, Participation.objects.filter(initiative__slug__in=initiatives)),
         ]:
             record_history(model, rows, reason="Demo data")
         return counts
