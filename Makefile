@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The unit and view tests run on every core (pytest-xdist), at most four: each worker has its own test database.
-PYTEST_PARALLEL ?= -n auto --maxprocesses 4
+# Tests marked with one xdist_group run on one worker (tests/test_healthz.py shares its server files).
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadgroup
 
-.PHONY: run test install install-dev migrate demo serve lint format messages test-sqlite test-postgres test-browser fixtures bench bench-import clean
+.PHONY: run test install install-dev migrate demo runserver serve loadtest backup restore lint format messages test-sqlite test-postgres test-browser fixtures bench bench-import clean
 
-run: install migrate demo serve
+run: install migrate demo runserver
 
 test: install-dev lint test-sqlite test-postgres test-browser
 
@@ -40,9 +41,14 @@ demo: migrate
 	$(PY) manage.py import_initiatives fixtures/import/messy-mapping.csv --source igf-bpf-cybersecurity \
 		--skip-invalid --publish
 
-serve:
+# Django's development server, for `make run`: debug on, reloads on code changes, cache in memory.
+runserver:
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production server: gunicorn (threads) with a private Redis, DJANGO_DEBUG off; see scripts/serve.sh.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/serve.sh
 
 lint: install-dev
 	@mkdir -p var

@@ -119,6 +119,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Anonymous public pages from the cache, below the ETag/304 and the headers every answer gets.
+    "ccb_portal.pagecache.PageCacheMiddleware",
+    # A view failing on the database answers 503 with Retry-After (ccb_portal.errors).
+    "ccb_portal.errors.DatabaseUnavailableMiddleware",
     # Who made each change, for the history of curated records.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,9 +152,17 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'ccb_portal.sqlite3'}"),
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0),
+        # Kept open between requests in production (a new PostgreSQL connection costs a few
+        # milliseconds), and checked before each reuse, so that a connection broken by a database
+        # restart is replaced instead of failing the next request. The development server starts
+        # a thread per request, which persistent connections would only leak.
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 600),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # An unreachable server fails the request (a 503 page) after this long instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", 5)
 # PostgreSQL aborts any statement running longer than this (milliseconds; 0: never). The test
 # cluster sets it, so that a bad query plan fails a test instead of hanging the suite.
 STATEMENT_TIMEOUT_MS = envint("DATABASE_STATEMENT_TIMEOUT_MS", 0)
@@ -240,6 +252,37 @@ CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/(api/.*|initiatives/export\.(csv|schema\.json)|initiatives/feed\.atom)$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+
+# The cache: anonymous public pages and exports (ccb_portal.pagecache), facet counts, the
+# suggestion throttle. Shared by every process and server through Redis when DJANGO_REDIS_URL is
+# set (`make serve` starts one); else each process keeps its own in memory, which is right for
+# `make run`'s single process. Entries are keyed on the data revision, so a stale one is never
+# read: nothing has to be deleted when data changes, and a full cache just drops the oldest.
+REDIS_URL = os.environ.get("DJANGO_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ccb",
+            # A cache that does not answer must not hold the page up: fail fast and render it.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": envint("DJANGO_LOCMEM_CACHE_ENTRIES", 1000)},
+        }
+    }
+# How long a public page or export stays in the cache (seconds) when no data changes meanwhile; 0: no page cache.
+PAGE_CACHE_SECONDS = envint("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Larger responses (a full CSV export of tens of thousands of rows) stream without being kept; in
+# memory of each process the bound is lower, as every process keeps its own copy.
+PAGE_CACHE_MAX_BYTES = envint("DJANGO_PAGE_CACHE_MAX_BYTES", (8 * 1024 if REDIS_URL else 256) * 1024)
+# When the database fails, the 503 page asks browsers and crawlers to come back after this.
+DATABASE_RETRY_AFTER_SECONDS = envint("DJANGO_RETRY_AFTER_SECONDS", 30)
 
 # Keywords are case-insensitive: "CERT" and "cert" are one tag.
 TAGGIT_CASE_INSENSITIVE = True

@@ -24,6 +24,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -419,8 +420,26 @@ def new_revision() -> None:
     DataRevision.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
 
 
+# The revision a request already read (the page cache reads it first), so that its counts are
+# cached under the same one, and not read twice.
+_pinned_revision: ContextVar[str | None] = ContextVar("pinned_revision", default=None)
+
+
 def revision() -> str:
+    pinned = _pinned_revision.get()
+    if pinned is not None:
+        return pinned
     return DataRevision.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+@contextmanager
+def revision_pinned(token: str):
+    """Inside the block, revision() answers `token` without reading it (for read-only requests)."""
+    reset = _pinned_revision.set(token)
+    try:
+        yield
+    finally:
+        _pinned_revision.reset(reset)
 
 
 def cached_count(queryset, compute, *, token: str):

@@ -14,9 +14,21 @@ from initiatives.membership import (
     initiatives_serving,
     initiatives_under_regions,
     initiatives_under_terms,
+    new_revision,
     schedule_refresh,
 )
-from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
+from initiatives.models import (
+    DataRevision,
+    FootprintCountry,
+    Initiative,
+    InitiativeFts,
+    Organisation,
+    Participation,
+    RegionReach,
+    Source,
+    SourceRecord,
+    TermMembership,
+)
 from initiatives.selectors import region_countries
 from taxonomy.models import Country, CountryAlias, Region, RegionAlias, Term, TermAlias
 
@@ -188,3 +200,33 @@ def taxonomy_deleting(sender, instance, **kwargs) -> None:
 @receiver(post_delete, sender=Country)
 def taxonomy_deleted(sender, instance, **kwargs) -> None:
     schedule_refresh(getattr(instance, "_affected", []))
+
+
+# --- the data revision: cached pages and counts are keyed on it (ccb_portal.pagecache)
+
+# Whatever the public site shows comes from these apps' tables; an edit anywhere in them (a need,
+# a mapping, an organisation's website) makes a new revision, in its own transaction, so the
+# revision and the data change together. Suggestions, import logs and accounts are not shown, and
+# the derived tables change only with a refresh, which makes its own revision. Fixtures loaded raw
+# (reference data, load_demo) are followed by a refresh.
+SHOWN_APPS = {"taxonomy", "initiatives", "insights", "taggit"}
+DERIVED = {DataRevision, FootprintCountry, RegionReach, TermMembership, InitiativeFts}
+
+
+def _shown(sender) -> bool:
+    meta = sender._meta
+    # simple_history's Historical* rows are a record of changes, not what is shown.
+    return meta.app_label in SHOWN_APPS and sender not in DERIVED and not meta.model_name.startswith("historical")
+
+
+@receiver(post_save, dispatch_uid="revision-on-save")
+@receiver(post_delete, dispatch_uid="revision-on-delete")
+def shown_data_written(sender, raw: bool = False, **kwargs) -> None:
+    if not raw and _shown(sender):
+        new_revision()
+
+
+@receiver(m2m_changed, dispatch_uid="revision-on-m2m")
+def shown_relation_written(sender, action: str, **kwargs) -> None:
+    if action in M2M_ACTIONS and _shown(kwargs["model"]) and _shown(type(kwargs["instance"])):
+        new_revision()

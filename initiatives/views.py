@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import (
     Http404,
@@ -15,7 +14,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for
@@ -39,19 +37,6 @@ from taxonomy.models import Country, Region, Term
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", home_summary())
-
-
-@never_cache
-@require_safe
-def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 @require_safe

@@ -30,6 +30,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def page_cache(request, settings):
+    """Views are tested as rendered (their context is read, their queries counted): the page cache is off,
+    except in the modules marked `page_cache`, which test it, and those walking every public answer."""
+    if request.node.get_closest_marker("page_cache") is None:
+        settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Counts are cached per data revision; a test's rolled-back writes must not leave any behind."""
     cache.clear()

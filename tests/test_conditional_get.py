@@ -2,7 +2,7 @@ import pytest
 
 from tests.factories import InitiativeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
 
 PAGES = ["/", "/initiatives/", "/initiatives/?topic=cybercrime", "/regions/", "/regions/africa/", "/sources/"]
 

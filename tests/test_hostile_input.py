@@ -138,7 +138,12 @@ def public_patterns() -> list[Pattern]:
     return found
 
 
-PATTERNS = public_patterns()
+# With the page cache on, as in production: its key is made from the hostile input too.
+pytestmark = pytest.mark.page_cache
+
+# /healthz takes no input, and probes the database on a connection of its own, which a test's open
+# transaction holds locked (so it rightly answers 503 here): tests/test_healthz.py asks a real server.
+PATTERNS = [pattern for pattern in public_patterns() if pattern.key != "healthz"]
 WITH_PARAMETERS = [pattern for pattern in PATTERNS if pattern.parameters]
 
 # The public forms, by URL name (every other public URL only reads), and the field a person leaves empty.

@@ -135,7 +135,8 @@ def world(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world")]
+# With the page cache on, as in production: what it keeps is what was rendered for a visitor.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world"), pytest.mark.page_cache]
 
 
 # --- reading responses
@@ -503,7 +504,6 @@ def case(case_id: str, url: str, check=None, status: int = 200):
 
 OUTPUTS = [
     case("home", "/", home_counts),
-    case("healthz", "/healthz"),
     case("language", "/language/fr/?next=/initiatives/", redirects_to("/initiatives/"), status=302),
     # The list: cards, totals, every facet, chips; searched, filtered by each dimension.
     case("list", "/initiatives/", full_list),
@@ -758,7 +758,12 @@ def walked_url_names() -> set[str]:
     return {resolve(urlsplit(url).path).view_name for url in urls}
 
 
+# Shows no record (only {"status", "database"}), and probes the database on a connection of its own,
+# which a test's open transaction holds locked: tests/test_healthz.py asks a real server instead.
+WALKED_ELSEWHERE = {"healthz"}
+
+
 def test_every_public_url_name_is_walked():
     public = public_url_names()
     assert "initiatives:detail" in public and "exchange:api:initiatives" in public  # the walk itself works
-    assert public - walked_url_names() == set(), "walk the new public URLs in this module too"
+    assert public - walked_url_names() - WALKED_ELSEWHERE == set(), "walk the new public URLs in this module too"
