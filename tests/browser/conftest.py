@@ -143,9 +143,10 @@ def server():
         log_path = Path(tmp) / "gunicorn.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "ccb_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+                # The production server's own settings (gunicorn.conf.py), as `make serve` runs it.
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "ccb_portal.wsgi"],
                 cwd=REPO_ROOT,
-                env=env,
+                env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "2"},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
