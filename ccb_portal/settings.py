@@ -262,10 +262,11 @@ REDIS_URL = os.environ.get("DJANGO_REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ccb_portal.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ccb",
-            # A cache that does not answer must not hold the page up: fail fast and render it.
+            # Django's Redis backend, forgiving a Redis that is down (ccb_portal/cache.py). A cache that
+            # does not answer must not hold the page up: fail fast and render it.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }

@@ -141,3 +141,21 @@ def member_of(role: str, username: str):
     user.save()
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+SUGGESTER = ("Zebediah Quillfeather", "zebediah.quill@example.org")
+
+
+def suggestion_data(**changes) -> dict[str, str]:
+    """A complete, valid post of the /suggest/ form."""
+    return {
+        "title": "Sahel CERT mentoring",
+        "website": "https://sahel-cert.example.org/",
+        "where": "Mali, Niger, Burkina Faso",
+        "who": "Sahel CERT network; GFCE",
+        "message": "Mentors national CERTs in the Sahel since 2023.",
+        "name": SUGGESTER[0],
+        "email": SUGGESTER[1],
+        "homepage": "",
+        **changes,
+    }

@@ -6,28 +6,14 @@ from django.test import Client
 from exchange.models import Suggestion
 from initiatives.models import FormerSlug, Initiative
 from tests.factories import InitiativeFactory, SuggestionFactory
-from tests.helpers import UNPUBLISHED, listed
+from tests.helpers import SUGGESTER, UNPUBLISHED, listed, suggestion_data
 
 pytestmark = pytest.mark.django_db
 
 SUGGEST = "/suggest/"
 THANKS = "/suggest/thanks/"
 CHANGELIST = "/admin/exchange/suggestion/"
-NAME, EMAIL = "Zebediah Quillfeather", "zebediah.quill@example.org"
-
-
-def suggestion_data(**changes) -> dict[str, str]:
-    return {
-        "title": "Sahel CERT mentoring",
-        "website": "https://sahel-cert.example.org/",
-        "where": "Mali, Niger, Burkina Faso",
-        "who": "Sahel CERT network; GFCE",
-        "message": "Mentors national CERTs in the Sahel since 2023.",
-        "name": NAME,
-        "email": EMAIL,
-        "homepage": "",
-        **changes,
-    }
+NAME, EMAIL = SUGGESTER
 
 
 def correction_url(initiative: Initiative) -> str:
