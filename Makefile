@@ -41,6 +41,17 @@ demo: migrate
 	$(PY) manage.py import_initiatives fixtures/import/messy-mapping.csv --source igf-bpf-cybersecurity \
 		--skip-invalid --publish
 
+# A copy of the whole database in var/backups/ (pg_dump on PostgreSQL, SQLite's online backup API).
+backup: install
+	$(PY) manage.py backup_database
+
+# Replaces the whole database with a backup_database file, all or nothing:
+# make restore BACKUP=var/backups/ccb-sqlite-20260101T120000Z.sqlite3
+BACKUP ?=
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=path/to/backup" >&2; exit 2; }
+	$(PY) manage.py restore_database "$(BACKUP)" --yes
+
 # Django's development server, for `make run`: debug on, reloads on code changes, cache in memory.
 runserver:
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"

@@ -105,12 +105,13 @@ def test_in_production_https_answers_with_strict_transport_security(url):
     assert policy(response) == POLICY
 
 
-@pytest.mark.django_db(transaction=True)  # the check reads on a connection of its own: the data is committed
 @override_settings(**PRODUCTION)
 def test_in_production_the_health_check_answers_plain_http():
-    InitiativeFactory()
     response = Client().get("/healthz")
-    assert response.status_code == 200, response.content
+    # Its verdict on this test's database is tests/test_healthz.py's business: here, that it gives one.
+    assert response.status_code in (200, 503)
+    assert "Location" not in response
+    assert set(response.json()) == {"status", "database"}
 
 
 @override_settings(**PRODUCTION)
