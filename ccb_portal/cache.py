@@ -17,14 +17,42 @@ logger = logging.getLogger("ccb_portal.cache")
 LOG_EVERY_SECONDS = 60
 
 
+# After a failure, Redis is left alone this long: a hung one would otherwise cost every call its
+# timeout, a score of times a page.
+PAUSE_SECONDS = 5
+
+
+class CacheSkipped(RedisError):
+    """Not asked: Redis failed moments ago."""
+
+
 class ForgivingRedisCache(RedisCache):
     _last_logged = 0.0
+    _paused_until = 0.0
 
     def _failed(self, operation: str, error: RedisError) -> None:
         now = time.monotonic()
+        if isinstance(error, CacheSkipped):
+            return
+        ForgivingRedisCache._paused_until = now + PAUSE_SECONDS
         if now - ForgivingRedisCache._last_logged >= LOG_EVERY_SECONDS:
             ForgivingRedisCache._last_logged = now
-            logger.warning("Cache unavailable (%s: %s): serving without it", operation, error)
+            logger.warning(
+                "Cache unavailable (%s: %s): serving without it, asking again every %s s",
+                operation,
+                error,
+                PAUSE_SECONDS,
+            )
+
+    @property
+    def _cache(self):
+        """RedisCache's client (made once, as its cached property does), unless Redis failed moments ago."""
+        if time.monotonic() < ForgivingRedisCache._paused_until:
+            raise CacheSkipped("Redis failed moments ago")
+        client = self.__dict__.get("_client")
+        if client is None:
+            client = self.__dict__["_client"] = self._class(self._servers, **self._options)
+        return client
 
     def get(self, key, default=None, version=None):
         try:

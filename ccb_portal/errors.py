@@ -12,7 +12,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError
+from django.db import DatabaseError, InterfaceError, OperationalError, ProgrammingError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -60,6 +60,10 @@ def wants_json(request: HttpRequest) -> bool:
 
 def database_unavailable(request: HttpRequest, error: DatabaseError) -> HttpResponse:
     outage_log.failed(request, error)
+    # This thread's connection failed: the next request opens a new one. Kept, it could still point
+    # at what failed (an SQLite file since moved back, a server since restarted) and pass Django's
+    # end-of-request check.
+    connections["default"].close()
     retry_after = settings.DATABASE_RETRY_AFTER_SECONDS
     message = _("The directory is briefly unavailable. Please try again in a minute.")
     if wants_json(request):

@@ -11,7 +11,8 @@ past the deadline: the answer is then 503 `timeout` while the probe finishes on 
 """
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as ProbeTimeout
 from functools import lru_cache
 
@@ -25,8 +26,19 @@ from django.views.decorators.http import require_safe
 DEADLINE_SECONDS = 0.9
 LOCK_WAIT_MS = 300  # how long the probe waits for a lock before calling the database locked
 
-# One probe at a time: while one hangs, the next requests wait their deadline out and answer 503.
+# One probe at a time: while one hangs, the next requests wait on that same probe (their own
+# deadline out, then 503) rather than queueing more behind it.
 _probes = ThreadPoolExecutor(max_workers=1, thread_name_prefix="healthz")
+_running: Future | None = None
+_running_lock = threading.Lock()
+
+
+def _current_probe() -> Future:
+    global _running
+    with _running_lock:
+        if _running is None or _running.done():
+            _running = _probes.submit(_probe)
+        return _running
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +100,7 @@ def _probe() -> str | None:
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
-        problem = _probes.submit(_probe).result(timeout=DEADLINE_SECONDS)
+        problem = _current_probe().result(timeout=DEADLINE_SECONDS)
     except ProbeTimeout:
         problem = "timeout"
     if problem:

@@ -27,7 +27,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Iterator
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -50,8 +50,21 @@ UNCACHED_PATHS = {"/api/v1/openapi.json", "/initiatives/export.schema.json", "/r
 STORED_HEADERS_SKIPPED = {"set-cookie", "content-length"}
 
 
+def normalised_query(request: HttpRequest) -> list[tuple[str, str]]:
+    """The query's parameters, sorted, without the empty ones: `?b=2&a=1&c=` and `?a=1&b=2` are one page."""
+    return sorted((name, value) for name, value in parse_qsl(request.META.get("QUERY_STRING", "")) if value)
+
+
+def normalised_path(request: HttpRequest) -> dict[str, str]:
+    """Context processor: the page's address as the cache knows it, for links back to it (the
+    language switcher). Echoing the query as sent would let one visitor's empty parameters show in
+    the page every later visitor gets from the cache."""
+    pairs = normalised_query(request)
+    return {"normalised_path": request.path + (f"?{urlencode(pairs)}" if pairs else "")}
+
+
 def cache_key(request: HttpRequest, token: str) -> str:
-    pairs = sorted((name, value) for name, value in parse_qsl(request.META.get("QUERY_STRING", "")) if value)
+    pairs = normalised_query(request)
     parts = [token, request.scheme, request.get_host(), request.path, request.LANGUAGE_CODE, repr(pairs)]
     return "page:" + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 

@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ccb_portal.pagecache.normalised_path",
             ],
         },
     },
@@ -152,21 +153,23 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'ccb_portal.sqlite3'}"),
-        # Kept open between requests in production (a new PostgreSQL connection costs a few
-        # milliseconds), and checked before each reuse, so that a connection broken by a database
-        # restart is replaced instead of failing the next request. The development server starts
-        # a thread per request, which persistent connections would only leak.
-        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 600),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+# PostgreSQL connections are kept open between requests in production (a new one costs a few
+# milliseconds), and checked before each reuse, so that one broken by a database restart is
+# replaced instead of failing the next request. SQLite's cost nothing to open, and a kept one would
+# hold on to a file that has been replaced. The development server starts a thread per request,
+# which persistent connections would only leak.
+_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASES["default"]["CONN_MAX_AGE"] = envint("DATABASE_CONN_MAX_AGE", 600 if _POSTGRES and not DEBUG else 0)
+if _POSTGRES:
     # An unreachable server fails the request (a 503 page) after this long instead of hanging it.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DATABASE_CONNECT_TIMEOUT", 5)
 # PostgreSQL aborts any statement running longer than this (milliseconds; 0: never). The test
 # cluster sets it, so that a bad query plan fails a test instead of hanging the suite.
 STATEMENT_TIMEOUT_MS = envint("DATABASE_STATEMENT_TIMEOUT_MS", 0)
-if STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+if STATEMENT_TIMEOUT_MS and _POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -267,7 +270,7 @@ if REDIS_URL:
             "KEY_PREFIX": "ccb",
             # Django's Redis backend, forgiving a Redis that is down (ccb_portal/cache.py). A cache that
             # does not answer must not hold the page up: fail fast and render it.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
 else:

@@ -71,8 +71,7 @@ def main(command: list[str]) -> int:
     if not command:
         sys.exit(__doc__)
     if os.environ.get("DJANGO_REDIS_URL"):
-        return subprocess.run(command).returncode
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        os.execvp(command[0], command)
     server = ensure_server()
     workdir = tempfile.mkdtemp(prefix="ccb-redis-")
     port = free_port()
@@ -97,9 +96,12 @@ def main(command: list[str]) -> int:
         wait_until_ready(port, process)
         print(f"Redis ({server}) on 127.0.0.1:{port}", flush=True)
         env = {**os.environ, "DJANGO_REDIS_URL": f"redis://127.0.0.1:{port}/0"}
-        return subprocess.run(command, env=env).returncode
-    except KeyboardInterrupt:
-        return 130
+        child = subprocess.Popen(command, env=env)
+        # A stop request (a process manager's SIGTERM, Ctrl-C) goes to the command, which shuts down
+        # in its own way (gunicorn finishes the requests in flight); Redis stops after it.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda signum, frame: child.send_signal(signum))
+        return child.wait()
     finally:
         process.terminate()
         try:

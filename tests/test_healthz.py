@@ -168,7 +168,9 @@ def test_it_answers_200_when_ready_and_503_within_the_deadline_while_a_writer_lo
         assert server.health()[0] == 200
 
 
-def test_it_answers_503_for_a_missing_sqlite_file_then_for_the_empty_file_a_page_made(tmp_path, static_root):
+def test_it_answers_503_for_a_missing_sqlite_file_and_recovers_when_the_file_is_back(
+    with_demo, tmp_path, static_root
+):
     missing = tmp_path / "nowhere.sqlite3"
     with Server(f"sqlite:///{missing}", tmp_path, static_root) as server:
         assert server.health() == (503, '{"status": "error", "database": "missing"}')
@@ -176,6 +178,12 @@ def test_it_answers_503_for_a_missing_sqlite_file_then_for_the_empty_file_a_page
         server.assert_pages_answer_503()
         assert missing.exists(), "SQLite made an empty file when a page opened it"
         assert server.health() == (503, '{"status": "error", "database": "unmigrated"}')
+
+        shutil.copy(with_demo, missing.with_suffix(".new"))
+        missing.with_suffix(".new").replace(missing)  # the real database is put back
+        assert server.health()[0] == 200
+        # Every thread, including those whose connection opened the empty file, now reads the real one.
+        assert {server.get("/initiatives/?region=africa")[0] for _ in range(12)} == {200}
 
 
 def test_it_answers_503_for_a_database_with_nothing_published(migrated, tmp_path, static_root):

@@ -131,6 +131,9 @@ def server():
             "DJANGO_STATIC_ROOT": f"{tmp}/static",
             "PYTHONUNBUFFERED": "1",
         }
+        # The server as configured here, whatever the developer's shell says: its own in-memory cache, on.
+        for name in ("DJANGO_REDIS_URL", "DJANGO_PAGE_CACHE_SECONDS"):
+            env.pop(name, None)
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo")
         _manage(env, "load_demo_needs")
