@@ -13,31 +13,22 @@ are safe.
 import multiprocessing
 import os
 
+from ccb_portal.env import envint
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number; got {value!r}") from None
-
-
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{_int('PORT', 8000)}"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{envint('PORT', 8000)}"
 worker_class = "gthread"
 # One process a core: the rendering is CPU work under the GIL, so more processes than cores only queue.
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count())
+workers = envint("WEB_CONCURRENCY", multiprocessing.cpu_count())
 # Enough threads to cover the waits (database, cache, slow clients) of one process's share of requests.
-threads = _int("GUNICORN_THREADS", 8)
+threads = envint("GUNICORN_THREADS", 8)
 # A request that runs longer than this is stuck: the worker is restarted. A full CSV export of
 # 50,000 initiatives takes a few seconds, far within it.
-timeout = _int("GUNICORN_TIMEOUT", 60)
+timeout = envint("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 20
 # Behind a proxy (several app servers behind a load balancer), connections are reused.
 keepalive = 5
 # Restart each process now and then, jittered, so a slow leak can never grow without bound.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests = envint("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = max_requests // 10
 # One line a request on standard output; a file name instead, or empty for none.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
