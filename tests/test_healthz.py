@@ -168,9 +168,7 @@ def test_it_answers_200_when_ready_and_503_within_the_deadline_while_a_writer_lo
         assert server.health()[0] == 200
 
 
-def test_it_answers_503_for_a_missing_sqlite_file_and_recovers_when_the_file_is_back(
-    with_demo, tmp_path, static_root
-):
+def test_it_answers_503_for_a_missing_sqlite_file_and_recovers_when_the_file_is_back(with_demo, tmp_path, static_root):
     missing = tmp_path / "nowhere.sqlite3"
     with Server(f"sqlite:///{missing}", tmp_path, static_root) as server:
         assert server.health() == (503, '{"status": "error", "database": "missing"}')
