@@ -83,9 +83,13 @@ test-sqlite: install-dev
 	@echo "== tests on SQLite"
 	env -u DATABASE_URL $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser
 
+# Tests that never use the configured database run in the SQLite phase only: tests/test_healthz.py
+# gives each of its servers a database of its own (SQLite files, a closed PostgreSQL port).
+SQLITE_ONLY = --ignore=tests/test_healthz.py
+
 test-postgres: install-dev
 	@echo "== tests on PostgreSQL (throwaway cluster)"
-	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser
+	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_PARALLEL) --ignore=tests/browser $(SQLITE_ONLY)
 
 # Chromium, Java and the npm tools (axe-core, vnu-jar), then the browser tests
 # against a real gunicorn serving the demo data from its own SQLite file.
@@ -120,6 +124,16 @@ bench-import: install-dev
 	$(PY) scripts/with_postgres.py $(PY) scripts/bench_import.py $(BENCH_ARGS); \
 	postgres=$$?; \
 	test $$sqlite = 0 && test $$postgres = 0
+
+# Not part of `make test`: 50 visitors for 60 s against gunicorn + PostgreSQL + Redis on 50,000 generated
+# initiatives, a saturation probe, one page cached against uncached, then PostgreSQL stopped for 10 s
+# under load while an editor saves; results in bench/results/<date>-loadtest.{md,json}. Talks only to
+# 127.0.0.1 and stops within 15 minutes. A quick look (written under var/loadtest/results/):
+# make loadtest LOADTEST_ARGS="--initiatives 2000 --duration 15"
+LOADTEST_ARGS ?=
+
+loadtest: install-dev
+	$(PY) scripts/with_postgres.py $(PY) scripts/with_redis.py $(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 # Regenerate fixtures/reference/ from the country tables (see scripts/build_reference.py).
 fixtures: install-dev

@@ -9,6 +9,10 @@ user (the server refuses to run as root), starts it on a free port on
 cluster afterwards, even when the command fails or is interrupted. Exits with
 the command's status. Sets DATABASE_STATEMENT_TIMEOUT_MS=10000 (ten seconds) unless it is
 set already, so that a statement with a bad plan fails instead of hanging.
+Also gives the command what it needs to stop and start the server itself (the
+load test's database outage): CCB_PG_CTL (pg_ctl's path), CCB_PG_DATADIR, CCB_PG_OPTIONS
+(pg_ctl's -o string) and CCB_PG_LOGFILE; as root, run pg_ctl through
+`runuser -u postgres --`.
 Installs Debian's postgresql package if no server binaries are found and we
 are root.
 """
@@ -114,16 +118,22 @@ def main(command: list[str]) -> int:
             f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
             " -c autovacuum=off"
         )
+        logfile = os.path.join(datadir, "server.log")
         subprocess.run(
-            as_server_user(
-                [pg_ctl, "-D", datadir, "-o", options, "-l", os.path.join(datadir, "server.log"), "-w", "start"]
-            ),
+            as_server_user([pg_ctl, "-D", datadir, "-o", options, "-l", logfile, "-w", "start"]),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         started = True
         print(f"PostgreSQL ({bindir}) on 127.0.0.1:{port}", flush=True)
-        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/ccb_portal"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/ccb_portal",
+            "CCB_PG_CTL": pg_ctl,
+            "CCB_PG_DATADIR": datadir,
+            "CCB_PG_OPTIONS": options,
+            "CCB_PG_LOGFILE": logfile,
+        }
         # A query that takes longer than this has a bad plan: fail it rather than hang.
         env.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "10000")
         return subprocess.run(command, env=env).returncode
