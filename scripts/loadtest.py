@@ -67,7 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from with_postgres import as_server_user  # noqa: E402
 
-from bench import ROOT, Clock, Database, OutOfTime, analyze, free_port, log, run, scrub, server  # noqa: E402
+from bench import ROOT, Clock, Database, OutOfTime, analyze, children, free_port, log, run, scrub, server  # noqa: E402
 
 WORK = Path("var/loadtest")  # relative to ROOT: logs, and the results of runs that are not the default
 RESULTS = Path("bench/results")
@@ -81,7 +81,7 @@ WORDS = ["training", "cybercrime", "strategy", "forensics", "awareness", "incide
 CSV_ROWS = (1, 2000)  # a filtered export a visitor would download, not the whole table
 BRAND = (b"CCB portal", b"Cyber Capacity Building")
 EDITOR = "loadtest-editor"
-BUSY_WARNING = 0.2  # the machine's CPUs busy before the run, beyond which the report says other work was running
+BUSY_WARNING = 0.1  # the CPUs' share other processes used, beyond which the report says other work was running
 TARGETS = {"p95_vs_single": 5.0, "cached_vs_uncached": 0.1, "recovery_s": 5.0, "healthz_s": 1.0}
 
 
@@ -331,16 +331,44 @@ def redis_version(url: str) -> str:
 # ---------------------------------------------------------------- a crowd of visitors
 
 
-def cpu_times() -> tuple[int, int]:
-    """All CPUs' time so far, total and idle, from /proc/stat (in clock ticks)."""
-    values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(values), values[3] + values[4]  # idle + iowait
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a process and all its descendants, the ended ones included (reaped into cutime)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    own = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+    return own + sum(process_cpu(child) for child in children(pid))
 
 
-def busy_since(start: tuple[int, int]) -> float:
-    """The share of the machine's CPU time that was busy since `start` (everything: ours and others')."""
-    total, idle = cpu_times()
-    return 1 - (idle - start[1]) / max(1, total - start[0])
+def our_cpu() -> float:
+    """CPU seconds of what the load test runs: Redis, this script and gunicorn (under scripts/with_redis.py,
+    our parent) and PostgreSQL (a daemon: its postmaster and backends)."""
+    total = process_cpu(os.getppid())
+    try:
+        postmaster = Path(os.environ["CCB_PG_DATADIR"], "postmaster.pid").read_text().split()[0]
+    except (OSError, KeyError, IndexError):
+        return total
+    return total + process_cpu(int(postmaster))
+
+
+class CpuMeter:
+    """How busy the machine's CPUs were from creation to `shares()`, and how much of it was not ours."""
+
+    def __init__(self) -> None:
+        self.start = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int, float]:
+        values = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(values), values[3] + values[4], our_cpu()  # all ticks, idle + iowait ticks, our seconds
+
+    def shares(self) -> dict:
+        total, idle, ours = (now - then for now, then in zip(self._read(), self.start, strict=True))
+        total = max(1, total)
+        busy = 1 - idle / total
+        mine = ours * os.sysconf("SC_CLK_TCK") / total
+        return {"busy": busy, "ours": min(busy, mine), "others": max(0.0, busy - mine)}
 
 
 class Crowd:
@@ -353,7 +381,8 @@ class Crowd:
         self.halt = threading.Event()
         self.threads: list[threading.Thread] = []
         self.started = self.finished = 0.0
-        self.cpu_seconds = self.machine_busy = 0.0
+        self.cpu_seconds = 0.0
+        self.machine: dict = {}
 
     def _visit(self, index: int) -> None:
         rng = random.Random(self.seed * 1000 + index)
@@ -371,7 +400,7 @@ class Crowd:
 
     def start(self) -> "Crowd":
         self._cpu = time.process_time()
-        self._machine = cpu_times()
+        self._meter = CpuMeter()
         self.started = time.monotonic()
         self.threads = [
             threading.Thread(target=self._visit, args=(index,), daemon=True, name=f"visitor-{index}")
@@ -389,7 +418,7 @@ class Crowd:
             self.halt.set()
         self.finished = time.monotonic()
         self.cpu_seconds = time.process_time() - self._cpu
-        self.machine_busy = busy_since(self._machine)
+        self.machine = self._meter.shares()
         return self
 
     def run(self) -> "Crowd":
@@ -440,7 +469,7 @@ def summary(name: str, crowd: Crowd) -> dict:
         "reconnects": sum(sample.retried for sample in samples),
         "bytes": sum(sample.bytes for sample in samples),
         "generator_cpu_s": crowd.cpu_seconds,
-        "machine_busy": crowd.machine_busy,
+        "machine_cpu": crowd.machine,
         "timeline": timeline(samples, crowd.started),
         "failures": [failure_row(sample, crowd.started) for sample in failures[:20]],
     }
@@ -1065,12 +1094,7 @@ def markdown(report: dict) -> str:
         "",
         "Environment: " + ", ".join(f"{key} {value}" for key, value in report["environment"].items()),
         "",
-        f"The machine's CPUs were {report['machine_busy_before']:.0%} busy in the 2 s before the run (other work)."
-        + (
-            " **Other work was running: every figure below is lower than this machine can do.**"
-            if report["machine_busy_before"] > BUSY_WARNING
-            else ""
-        ),
+        other_work(report),
         "",
         "Parameters: " + ", ".join(f"{key} {value}" for key, value in p.items()),
         "",
@@ -1142,8 +1166,11 @@ def markdown(report: dict) -> str:
         "browsers do): " + "; ".join(f"{name} {phase['reconnects']}" for name, phase in report["phases"].items()),
         "Load generator CPU: "
         + "; ".join(f"{name} {phase['generator_cpu_s']:.1f} s" for name, phase in report["phases"].items())
-        + ". The machine's CPUs busy (server, database, generator and anything else): "
-        + "; ".join(f"{name} {phase['machine_busy']:.0%}" for name, phase in report["phases"].items())
+        + ". The machine's CPUs busy, all told (of which the load test's processes): "
+        + "; ".join(
+            f"{name} {phase['machine_cpu']['busy']:.0%} ({phase['machine_cpu']['ours']:.0%})"
+            for name, phase in report["phases"].items()
+        )
         + ".",
     ]
     for name, phase in report["phases"].items():
@@ -1244,6 +1271,19 @@ def markdown(report: dict) -> str:
     if report.get("error"):
         lines += ["", "## Not finished", "", f"The run stopped early: {report['error']}"]
     return "\n".join(lines) + "\n"
+
+
+def other_work(report: dict) -> str:
+    """Whether other processes shared the CPUs: they would lower every figure."""
+    shares = {"the 2 s before the run": report["machine_cpu_before"]["others"]}
+    shares.update({f"the {name} phase": phase["machine_cpu"]["others"] for name, phase in report["phases"].items()})
+    text = "Other processes (not the load test's) used " + ", ".join(
+        f"{share:.0%} of the CPUs in {name}" for name, share in shares.items()
+    )
+    busy = [name for name, share in shares.items() if share > BUSY_WARNING]
+    if busy:
+        return text + f". **Other work was running ({', '.join(busy)}): the figures are lower than the server can do.**"
+    return text + "."
 
 
 def hits(row: dict) -> str:
@@ -1385,11 +1425,11 @@ def main(argv=None) -> int:
     port = free_port()
     env = server_env(database_url, redis_url, port, static)
     gunicorn_settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    before = cpu_times()
+    meter = CpuMeter()
     time.sleep(2)
     report = {
         # Everything shares the machine's CPUs: other work running meanwhile lowers every figure.
-        "machine_busy_before": busy_since(before),
+        "machine_cpu_before": meter.shares(),
         "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
         "command": " ".join(["scripts/loadtest.py", *(argv if argv is not None else sys.argv[1:])]),
         "environment": versions(redis_url),
