@@ -174,6 +174,9 @@ LANGUAGE_CODE = "en"
 # comes from the language cookie (set by the switcher), else Accept-Language.
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates read "1 July 2026", "1 juillet 2026", "1 de julio de 2026": the named formats
+# (DATE_FORMAT, YEAR_MONTH_FORMAT) per language; templates use them, never a pattern of their own.
+FORMAT_MODULE_PATH = ["ccb_portal.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"

@@ -77,7 +77,7 @@ def describe(filterset: InitiativeFilter, query: QueryDict) -> str:
         if name == "status":
             words = [str(Initiative.Status(item).label) for item in items]
         else:
-            words = [str(item) for item in items]
+            words = [str(getattr(item, "display_label", item)) for item in items]  # in the feed's language
         joined = f" {_('or')} ".join(words)
         parts.append(joined if name in NAMED_BARE else f"{label}: {joined}")
     return ", ".join(parts)
@@ -111,7 +111,9 @@ class InitiativeFeed(Feed):
         initiatives = list(search.queryset.order_by("-updated_at", "-pk").with_related(keywords=False)[:MAX_ENTRIES])
         base_url = request.build_absolute_uri("/").rstrip("/")
         for initiative in initiatives:
-            initiative.authors = [(str(org), base_url + org.get_absolute_url()) for org in initiative.implementers]
+            initiative.authors = [
+                (org.display_label, base_url + org.get_absolute_url()) for org in initiative.implementers
+            ]
         return FeedQuery(search.filterset, query, initiatives, base_url)
 
     # --- the feed
@@ -153,7 +155,7 @@ class InitiativeFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Initiative) -> list[str]:
-        return [topic.name for topic in item.topics.all()]
+        return [topic.display_name for topic in item.topics.all()]
 
     def item_extra_kwargs(self, item: Initiative) -> dict:
         return {"content": item.summary, "authors": item.authors}

@@ -19,11 +19,12 @@ def as_text(value: datetime.date | None, precision: str) -> str:
 
 
 def display(value: datetime.date | None, precision: str) -> str:
-    """For people, in the active language: "2021", "March 2021" or "5 Mar 2021"."""
+    """For people, in the active language: "2021", "March 2021" or "5 March 2021"; "mars 2021",
+    "5 mars 2021"; "marzo de 2021", "5 de marzo de 2021" (ccb_portal/formats)."""
     if value is None:
         return ""
     if precision == YEAR:
         return str(value.year)
     if precision == MONTH:
         return formats.date_format(value, "YEAR_MONTH_FORMAT")
-    return formats.date_format(value, "j M Y")
+    return formats.date_format(value, "DATE_FORMAT")

@@ -272,10 +272,12 @@ def _read(ids: list[int]) -> list[Row]:
         ):
             rows[pk].terms.add(term)
             rows[pk].cells[name].append(slug)
-    for pk, org_name, acronym, role in Participation.objects.filter(initiative_id__in=ids).values_list(
-        "initiative_id", "organisation__name", "organisation__acronym", "role"
-    ):
-        rows[pk].organisations += [org_name, acronym]
+    organisation_fields = ["organisation__name", "organisation__name_fr", "organisation__name_es"]
+    for pk, org_name, name_fr, name_es, acronym, role in Participation.objects.filter(
+        initiative_id__in=ids
+    ).values_list("initiative_id", *organisation_fields, "organisation__acronym", "role"):
+        # Found by its name in any of the three languages ("Banque mondiale", "Unión Africana").
+        rows[pk].organisations += [org_name, name_fr, name_es, acronym]
         rows[pk].cells[ROLE_COLUMNS[role]].append(org_name)
     for pk, source, external_id in SourceRecord.objects.filter(initiative_id__in=ids).values_list(
         "initiative_id", "source__name", "external_id"

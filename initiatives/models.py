@@ -13,7 +13,7 @@ from taggit.managers import TaggableManager
 from initiatives import dates
 from initiatives.dimensions import DIMENSIONS
 from taxonomy.fields import LowercaseSlugField
-from taxonomy.models import Country, Region, Term, Vocabulary
+from taxonomy.models import Country, Region, Term, TranslatedNames, Vocabulary
 from taxonomy.versioning import History, Versioned
 
 
@@ -27,7 +27,7 @@ class OrganisationQuerySet(models.QuerySet):
         )
 
 
-class Organisation(Versioned):
+class Organisation(TranslatedNames, Versioned):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental")
@@ -37,6 +37,9 @@ class Organisation(Versioned):
         TECHNICAL_COMMUNITY = "technical_community", _("Technical community")
 
     name = models.CharField(max_length=200)
+    # Only where the official name differs ("Union africaine"); public pages fall back to `name`.
+    name_fr = models.CharField("name in French", max_length=200, blank=True)
+    name_es = models.CharField("name in Spanish", max_length=200, blank=True)
     acronym = models.CharField(max_length=30, blank=True)
     slug = LowercaseSlugField(max_length=100, unique=True)
     # Blank when not known yet: imported organisations arrive without a kind.
@@ -62,6 +65,11 @@ class Organisation(Versioned):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def display_label(self) -> str:
+        """What __str__ says, in the active language: "Union africaine (UA)" on a French page."""
+        return f"{self.display_name} ({self.acronym})" if self.acronym else self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:organisation", kwargs={"slug": self.slug})
@@ -120,6 +128,15 @@ class InitiativeQuerySet(models.QuerySet):
             models.Prefetch("source_records", queryset=SourceRecord.objects.select_related("source")),
         )
         return queryset.prefetch_related("keywords") if keywords else queryset
+
+    def for_cards(self) -> "InitiativeQuerySet":
+        """What a result card shows (places, topics, implementers and funders): four queries however many cards."""
+        return self.prefetch_related(
+            "countries",
+            "regions",
+            "topics",
+            models.Prefetch("participations", queryset=Participation.objects.select_related("organisation")),
+        )
 
 
 class Initiative(Versioned):

@@ -1,10 +1,10 @@
 """Text search over initiatives, and the filters a query's words name.
 
 Each initiative's search document (initiatives.membership builds it) holds, by
-weight: its title; its summary, organisation names and acronyms and keywords;
-the names of its countries, regions and terms (with their ancestors), in
-English, French and Spanish, and the terms' aliases from other mappings; its
-description. Everything is folded to lower case without accents.
+weight: its title; its summary, organisation names (English, French and Spanish)
+and acronyms, and keywords; the names of its countries, regions and terms (with
+their ancestors), in English, French and Spanish, and the terms' aliases from
+other mappings; its description. Everything is folded to lower case without accents.
 PostgreSQL matches the stored tsvector on a GIN index and ranks with ts_rank;
 SQLite matches its FTS5 table and ranks with bm25.
 """
@@ -69,7 +69,11 @@ DIMENSION_LABELS = {
 
 
 def lexicon() -> dict[str, list[tuple[str, str, str]]]:
-    """Folded name -> [(parameter, value, label)] for every country, region and term, in four queries."""
+    """Folded name -> [(parameter, value, label)] for every country, region and term, in four queries.
+
+    Any of the three names finds a place or term ("Nigéria", "nigeria"); the label is its name in the
+    active language, for the suggestions shown to the visitor.
+    """
     entries: dict[str, list[tuple[str, str, str]]] = {}
 
     def add(name: str, entry: tuple[str, str, str]) -> None:
@@ -82,17 +86,17 @@ def lexicon() -> dict[str, list[tuple[str, str, str]]]:
 
     for country in Country.objects.all():
         for name in country.names():
-            add(name, ("country", country.iso2, country.name))
+            add(name, ("country", country.iso2, country.display_name))
     for region in Region.objects.all():
         for name in region.names():
-            add(name, ("region", region.slug, region.name))
+            add(name, ("region", region.slug, region.display_name))
     terms = {term.pk: term for term in Term.objects.select_related("vocabulary")}
     for term in terms.values():
         for name in term.names():
-            add(name, (term.vocabulary.slug, term.slug, term.name))
+            add(name, (term.vocabulary.slug, term.slug, term.display_name))
     for term_id, alias in TermAlias.objects.values_list("term_id", "name"):
         term = terms[term_id]
-        add(alias, (term.vocabulary.slug, term.slug, term.name))
+        add(alias, (term.vocabulary.slug, term.slug, term.display_name))
     return entries
 
 

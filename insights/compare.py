@@ -23,7 +23,7 @@ from initiatives.models import Participation
 from initiatives.selectors import counted_in, ordered_regions, search_initiatives, term_counts
 from insights.filters import published_need_filter
 from insights.models import Need
-from taxonomy.models import Country, Region, Term, Tree, Vocabulary
+from taxonomy.models import Country, Region, Term, Tree, Vocabulary, collation_key, name_in_language
 
 MIN_PLACES, MAX_PLACES = 2, 4
 MAX_PARAMETERS = 40  # a comparison has at most four places, a flag and a few years
@@ -48,8 +48,8 @@ class Place:
         return self.country.iso2 if self.country else self.region.slug
 
     @property
-    def name(self) -> str:
-        return (self.country or self.region).name
+    def display_name(self) -> str:
+        return (self.country or self.region).display_name
 
     @property
     def url(self) -> str:
@@ -215,9 +215,9 @@ def top_organisations(base: QuerySet, role: str, *, token: str) -> list[tuple[st
     def rows(initiatives) -> QuerySet:
         return (
             Participation.objects.filter(role=role, initiative__in=initiatives)
-            .values_list("organisation__slug", "organisation__name", "organisation__acronym")
+            .values_list("organisation__slug", name_in_language("organisation__name"), "organisation__acronym")
             .annotate(n=Count("initiative_id"))
-            .order_by("-n", "organisation__name")[:TOP_ORGANISATIONS]
+            .order_by("-n", name_in_language("organisation__name"))[:TOP_ORGANISATIONS]
         )
 
     return counted_in(base, rows, list, token=token)
@@ -299,6 +299,8 @@ def compare_form_choices(asked: CompareRequest) -> dict:
     return {
         "country_fields": list(enumerate(countries, start=1)),
         "region_values": {value.lower() for value in asked.asked_regions},
-        "all_regions": [(region.slug, "– " * depth + region.name) for region, depth in ordered_regions()],
-        "all_countries": Country.objects.order_by("name").values_list("iso2", "name"),
+        "all_regions": [(region.slug, "– " * depth + region.display_name) for region, depth in ordered_regions()],
+        "all_countries": sorted(
+            Country.objects.values_list("iso2", name_in_language()), key=lambda country: collation_key(country[1])
+        ),
     }

@@ -222,7 +222,7 @@ class Coverage:
             if name == "status":
                 items = [Initiative.Status(item).label for item in items]
             label = filterset.filters[name].label or name
-            shown.append(f"{label}: {', '.join(str(item) for item in items)}")
+            shown.append(f"{label}: {', '.join(str(getattr(item, 'display_label', item)) for item in items)}")
         return shown
 
 

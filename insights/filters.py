@@ -18,7 +18,7 @@ from initiatives.filters import ChoicesFilter, filter_for
 from initiatives.selectors import ordered_regions
 from insights.models import Need
 from insights.places import regions_within
-from taxonomy.models import Country, Term, Tree
+from taxonomy.models import Country, Term, Tree, collation_key
 
 MAX_WORDS = 10
 
@@ -102,14 +102,15 @@ def place_options(filterset: NeedFilter) -> dict:
     cleaned = getattr(filterset.form, "cleaned_data", {})
     regions = [region.slug for region in cleaned.get("region") or []]
     countries = [country.iso2 for country in cleaned.get("country") or []]
-    with_needs = Country.objects.filter(
-        Q(pk__in=Need.objects.published().values("country_id")) | Q(pk__in=countries)
-    ).order_by("name")
+    with_needs = Country.objects.filter(Q(pk__in=Need.objects.published().values("country_id")) | Q(pk__in=countries))
     return {
-        "region_options": [(region.slug, "– " * depth + region.name) for region, depth in ordered_regions()],
+        "region_options": [(region.slug, "– " * depth + region.display_name) for region, depth in ordered_regions()],
         "region_chosen": regions[:1],
         "region_also": regions[1:],  # further regions ride along hidden (region=a&region=b)
-        "country_options": list(with_needs.only("iso2", "name", "name_fr", "name_es")),
+        "country_options": sorted(
+            with_needs.only("iso2", "name", "name_fr", "name_es"),
+            key=lambda country: collation_key(country.display_name),
+        ),
         "country_chosen": countries[:1],
         "country_also": countries[1:],
     }

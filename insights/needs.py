@@ -22,7 +22,7 @@ from initiatives.selectors import Facet, FilteredQuery, Option, search_initiativ
 from insights.filters import NeedFilter, published_need_filter
 from insights.models import Need
 from insights.places import continents_around
-from taxonomy.models import Region, Term, Tree, Vocabulary
+from taxonomy.models import Region, Term, Tree, Vocabulary, name_in_language
 
 
 def need_query(need: Need) -> dict[str, list[str]]:
@@ -131,7 +131,9 @@ def need_facets(filterset: NeedFilter) -> list[Facet]:
                     pk = tree.parent.get(pk)
         chosen = _asked(filterset, name)
         options = [
-            Option(t.slug, t.name, len(under.get(t.pk, ())) if valid else None, t.slug in chosen, tree.depth(t.pk))
+            Option(
+                t.slug, t.display_name, len(under.get(t.pk, ())) if valid else None, t.slug in chosen, tree.depth(t.pk)
+            )
             for t in terms
             if t.vocabulary.slug == vocabulary
         ]
@@ -180,7 +182,7 @@ class Providers:
 
     @property
     def area(self) -> str:
-        return ", ".join(continent.name for continent in self.continents)
+        return ", ".join(continent.display_name for continent in self.continents)
 
 
 def need_providers(need: Need) -> Providers:
@@ -209,12 +211,12 @@ def need_providers(need: Need) -> Providers:
             role__in=PROVIDER_ROLES,
             initiative__in=initiatives.filter(pk__in=near.values("initiative_id")).values("pk"),
         )
-        .values_list("organisation__slug", "organisation__name", "organisation__acronym", "role")
+        .values_list("organisation__slug", name_in_language("organisation__name"), "organisation__acronym", "role")
         .annotate(
             near=Count("initiative_id"),
             here=Count("initiative_id", filter=Q(initiative__in=here.values("initiative_id"))),
         )
-        .order_by("-here", "-near", "organisation__name", "role")[:MAX_PROVIDERS]
+        .order_by("-here", "-near", name_in_language("organisation__name"), "role")[:MAX_PROVIDERS]
     )
     place = {"country": [need.country_id]} if need.country_id else {"region": [need.region.slug]}
     around = {"region": [c.slug for c in continents]} if continents else place

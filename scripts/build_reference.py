@@ -388,6 +388,7 @@ TRANSLATION_OVERRIDES: dict[str, dict[str, str]] = {
         "FK": "Islas Malvinas (Falkland)",  # UN form; catalogue "Islas Falkland (Malvinas)"
         "FM": "Micronesia (Estados Federados de)",  # "Micronesia, Estados Federados de"
         "KM": "Comoras",  # "Comores, Islas"
+        "NE": "Níger",  # the UN Spanish short name; the catalogue keeps the English "Niger"
         "PN": "Islas Pitcairn",  # "Pitcairn"
         "PS": "Palestina",  # "Palestina, Estado de"
         "RU": "Rusia",  # "Federación Rusa"

@@ -4,9 +4,12 @@ Every app describes *where* with Region/Country and *what* or *for whom* with
 Terms, so that filters, imports and exports all speak the same language.
 """
 
+import unicodedata
+
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from taxonomy.fields import LowercaseSlugField
@@ -48,6 +51,29 @@ class Tree:
         return depth
 
 
+def language_of(language_code: str | None) -> str:
+    """ "fr" for "fr", "fr-ca" or "fr_CA"; "" for no language."""
+    return (language_code or "").replace("_", "-").split("-")[0].lower()
+
+
+def name_in_language(field: str = "name", language_code: str | None = None) -> models.Expression:
+    """A row's name in the active language, English where it has none, for values_list() and order_by().
+
+    `field` names the English column, through relations if need be ("organisation__name"). The SQL
+    differs by language, so counts cached under a query's SQL (initiatives.membership.cached_count)
+    never carry one language's labels onto another language's page.
+    """
+    language = language_of(language_code if language_code is not None else get_language())
+    if language not in TranslatedNames.TRANSLATED:
+        return models.F(field)
+    return Coalesce(NullIf(models.F(f"{field}_{language}"), models.Value("")), models.F(field))
+
+
+def collation_key(text: str) -> str:
+    """Sorts names as a reader expects in any of our languages: "Égypte" with the E's, "éducation" with "Éducation"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+
+
 class TranslatedNames:
     """Names in French and Spanish next to the English ``name``.
 
@@ -64,10 +90,20 @@ class TranslatedNames:
 
     def localized_name(self, language_code: str | None) -> str:
         """The name in this language ("fr", "es-419"...) when there is one, else the English name."""
-        language = (language_code or "").replace("_", "-").split("-")[0].lower()
+        language = language_of(language_code)
         if language in self.TRANSLATED:
             return getattr(self, f"name_{language}") or self.name
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: what every public page shows."""
+        return self.localized_name(get_language())
+
+    @property
+    def display_label(self) -> str:
+        """How a chip, a feed title or a list of names shows it (organisations add their acronym)."""
+        return self.display_name
 
 
 class RegionQuerySet(models.QuerySet):

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from taxonomy.services import load_reference
 from tests.helpers import member_of
@@ -43,6 +45,15 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request in French leaves French active in the thread (LocaleMiddleware activates, nothing resets):
+    tests calling selectors directly must start in the default language whatever ran before them."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -102,6 +102,7 @@ class VocabularySerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    names = names()
     country = serializers.SlugRelatedField(
         read_only=True, allow_null=True, slug_field="iso2", help_text="Where it has its seat."
     )
@@ -112,7 +113,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["slug", "name", "acronym", "aliases", "kind", "country", "website", "description", "url"]
+        fields = ["slug", "name", "names", "acronym", "aliases", "kind", "country", "website", "description", "url"]
 
 
 class SourceSerializer(serializers.ModelSerializer):

@@ -31,6 +31,7 @@ def test_the_list_has_only_organisations_of_published_initiatives(client, organi
         {
             "slug": "shown",
             "name": "Shown",
+            "names": {"en": "Shown", "fr": "", "es": ""},
             "acronym": "SH",
             "aliases": [],
             "kind": "government",
