@@ -1,10 +1,12 @@
 """Multi-step writes: loading the demo data set."""
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 
 from initiatives.membership import deferred_refresh
 from initiatives.models import Initiative, Organisation, OrganisationAlias, Participation, Source, SourceRecord
@@ -16,6 +18,27 @@ DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 
 class DemoDataError(ValueError):
     """The demo file refers to something that does not exist."""
+
+
+@dataclass(frozen=True)
+class DemoLoaded:
+    """What load_demo wrote: the site shows only the published initiatives, so they are counted apart."""
+
+    sources: int
+    organisations: int
+    by_state: dict[str, int]  # publication state -> initiatives loaded in it
+
+    @property
+    def initiatives(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def published(self) -> int:
+        return self.by_state.get(Initiative.PublicationState.PUBLISHED, 0)
+
+    @property
+    def unpublished(self) -> int:
+        return self.initiatives - self.published
 
 
 def _resolve(queryset, field: str, keys: list[str], what: str, owner: str) -> list:
@@ -30,7 +53,7 @@ def _terms(vocabulary: str, slugs: list[str], owner: str) -> list[Term]:
     return _resolve(Term.objects.of(vocabulary), "slug", slugs, f"{vocabulary} term", owner)
 
 
-def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
+def load_demo(*, path: Path = DEMO_FILE) -> DemoLoaded:
     """Create or update the demo sources, organisations and initiatives.
 
     Idempotent: rows are matched on slugs (and source + external id for
@@ -51,7 +74,9 @@ def load_demo(*, path: Path = DEMO_FILE) -> dict[str, int]:
             (Participation, Participation.objects.filter(initiative__slug__in=initiatives)),
         ]:
             record_history(model, rows, reason="Demo data")
-        return counts
+        states = Initiative.objects.filter(slug__in=initiatives).order_by()
+        states = states.values_list("publication_state").annotate(Count("pk"))
+        return DemoLoaded(sources=counts["sources"], organisations=counts["organisations"], by_state=dict(states))
 
 
 def _load(data: dict) -> dict[str, int]:
@@ -75,6 +100,8 @@ def _load(data: dict) -> dict[str, int]:
             slug=row["slug"],
             defaults={
                 "name": row["name"],
+                "name_fr": row.get("name_fr", ""),
+                "name_es": row.get("name_es", ""),
                 "acronym": row.get("acronym", ""),
                 "kind": row["kind"],
                 "country": country,

@@ -5,7 +5,14 @@ from django.urls import reverse
 
 from initiatives.models import Initiative, Organisation, Participation, Source, SourceRecord
 from taxonomy.models import Country, Region, Term, TermAlias, Vocabulary
-from tests.factories import InitiativeFactory, ParticipationFactory, SourceRecordFactory
+from tests.factories import (
+    InitiativeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SourceFactory,
+    SourceRecordFactory,
+)
+from tests.helpers import region
 
 pytestmark = pytest.mark.django_db
 
@@ -62,18 +69,22 @@ def test_topic_filter_on_a_parent_includes_children(curator_client):
 
 
 def test_changelist_query_count_does_not_depend_on_page_size(curator_client):
+    places = {"countries": list(Country.objects.filter(iso2__in=["NG", "GH"])), "regions": [region("ecowas")]}
+
     def queries_for(n):
         Initiative.objects.all().delete()
         for _ in range(n):
-            initiative = InitiativeFactory(topics=["cybercrime", "awareness"])
+            initiative = InitiativeFactory(topics=["cybercrime", "awareness"], **places)
             ParticipationFactory(initiative=initiative)
             ParticipationFactory(initiative=initiative, role=Participation.Role.FUNDER)
         with CaptureQueriesContext(connection) as ctx:
             response = curator_client.get(admin_url(Initiative, "changelist"))
-        assert len(response.context["cl"].result_list) == n
+        rows = response.context["cl"].result_list
+        assert len(rows) == n
+        assert "ECOWAS, GH, NG" in response.content.decode()  # every row's places, from the prefetches
         return len(ctx)
 
-    assert queries_for(3) == queries_for(60)
+    assert queries_for(5) == queries_for(50)
 
 
 def complete_draft() -> Initiative:
@@ -173,3 +184,126 @@ def test_bulk_publish_moves_updated_at_and_records_history(curator_client, curat
     entry = LogEntry.objects.get(object_id=str(draft.pk))
     assert entry.user == curator
     assert "Publication state" in entry.get_change_message()
+
+
+# --- a compact changelist, a search and filters that answer curators' questions
+
+
+def changelist(client, **query) -> list[str]:
+    response = client.get(admin_url(Initiative, "changelist"), query)
+    assert response.status_code == 200
+    return [initiative.slug for initiative in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def west_africa():
+    """One initiative naming Nigeria, one reaching it through ECOWAS, one elsewhere whose title has "ng" in it."""
+    named = InitiativeFactory(slug="named", title="Cyber law reform", countries=[Country.objects.get(iso2="NG")])
+    regional = InitiativeFactory(slug="regional", title="Regional CERT support", regions=[region("ecowas")])
+    InitiativeFactory(slug="elsewhere", title="Police training", countries=[Country.objects.get(iso2="KE")])
+    return named, regional
+
+
+@pytest.mark.parametrize("query", ["Nigeria", "Nigéria", "nigeria", "NIGERIA", "NG", "ng", "NGA"])
+def test_changelist_search_finds_a_country_by_any_name_or_code_and_what_reaches_it(curator_client, west_africa, query):
+    assert sorted(changelist(curator_client, q=query)) == ["named", "regional"]
+
+
+def test_changelist_search_by_code_is_not_a_substring_search(curator_client, west_africa):
+    assert "elsewhere" not in changelist(curator_client, q="NG")  # "traiNinG"
+    assert changelist(curator_client, q="training") == ["elsewhere"]
+
+
+def test_changelist_search_combines_a_place_with_other_words(curator_client, west_africa):
+    assert changelist(curator_client, q="Nigeria CERT") == ["regional"]
+    assert changelist(curator_client, q="NG law") == ["named"]
+    assert changelist(curator_client, q="Afrique de l'Ouest") == ["named", "regional"]
+
+
+@pytest.mark.parametrize("role", ["implementer", "funder", "partner"])
+@pytest.mark.parametrize("query", ["UNODC", "unodc", "Office on Drugs", "Oficina de las Naciones Unidas"])
+def test_changelist_search_finds_an_organisation_by_name_or_acronym_in_any_role(curator_client, role, query):
+    unodc = OrganisationFactory(
+        name="United Nations Office on Drugs and Crime",
+        name_es="Oficina de las Naciones Unidas contra la Droga y el Delito",
+        acronym="UNODC",
+    )
+    ParticipationFactory(initiative=InitiativeFactory(slug="with-unodc"), organisation=unodc, role=role)
+    InitiativeFactory(slug="without")
+    assert changelist(curator_client, q=query) == ["with-unodc"]
+
+
+def test_changelist_search_finds_titles_summaries_slugs_and_title_fragments(curator_client):
+    InitiativeFactory(slug="glacy-plus", title="GLACY+ Global Action on Cybercrime Extended", summary="Budapest.")
+    InitiativeFactory(slug="other", title="Something else")
+    for query in ["global action", "Budapest", "glacy-plus", "Cybercri"]:
+        assert changelist(curator_client, q=query) == ["glacy-plus"], query
+    assert changelist(curator_client, q="!!") == []
+
+
+def test_changelist_search_for_a_slug_lists_that_initiative_alone(curator_client):
+    InitiativeFactory(slug="ecowas-cyber-programme", title="ECOWAS cyber programme", regions=[region("ecowas")])
+    InitiativeFactory(slug="other", title="Another cyber programme", regions=[region("ecowas")])
+    assert changelist(curator_client, q="ecowas-cyber-programme") == ["ecowas-cyber-programme"]
+    assert changelist(curator_client, q="ECOWAS cyber programme") == ["other", "ecowas-cyber-programme"]
+
+
+def test_changelist_filters_by_funder_implementer_country_and_mapping(curator_client, west_africa):
+    named, regional = west_africa
+    funder, implementer = OrganisationFactory(slug="funds"), OrganisationFactory(slug="implements")
+    ParticipationFactory(initiative=named, organisation=funder, role="funder")
+    ParticipationFactory(initiative=regional, organisation=implementer, role="implementer")
+    SourceRecordFactory(initiative=regional, source=SourceFactory(slug="other-map"))
+    assert changelist(curator_client, funder="funds") == ["named"]
+    assert changelist(curator_client, implementer="implements") == ["regional"]
+    assert changelist(curator_client, implementer="funds") == []  # it funds, implements nothing
+    assert changelist(curator_client, country="NG") == ["named", "regional"]  # the footprint, as on the site
+    assert changelist(curator_client, country="KE") == ["elsewhere"]
+    assert changelist(curator_client, source="other-map") == ["regional"]
+
+
+def test_changelist_filters_offer_only_values_in_use(curator_client, west_africa):
+    named, _regional = west_africa
+    ParticipationFactory(initiative=named, organisation=OrganisationFactory(name="Funds", slug="funds"), role="funder")
+    OrganisationFactory(name="Idle", slug="idle")
+    SourceFactory(name="Empty mapping", slug="empty")
+    response = curator_client.get(admin_url(Initiative, "changelist"))
+    options = {
+        spec.parameter_name: [value for value, _label in spec.lookup_choices]
+        for spec in response.context["cl"].filter_specs
+        if hasattr(spec, "lookup_choices") and hasattr(spec, "parameter_name")
+    }
+    assert options["funder"] == ["funds"]
+    assert options["country"] == ["KE", "NG"]  # the countries initiatives name, by name
+    assert "implementer" not in options and "source" not in options  # nothing to offer: not shown
+
+
+def test_changelist_orders_titles_without_regard_to_case(curator_client):
+    for title in ["beta", "Alpha", "charlie", "Delta"]:
+        InitiativeFactory(title=title, slug=title.lower())
+    assert changelist(curator_client) == ["alpha", "beta", "charlie", "delta"]
+    assert changelist(curator_client, o="1") == ["alpha", "beta", "charlie", "delta"]  # the title column
+    assert changelist(curator_client, o="-1") == ["delta", "charlie", "beta", "alpha"]
+
+
+def test_changelist_shows_places_abbreviated_with_their_names_in_the_tooltip(curator_client):
+    countries = Country.objects.filter(iso2__in=["GH", "NG", "SN", "CI", "BJ"])
+    InitiativeFactory(title="A " * 140, countries=countries, regions=[region("ecowas")])
+    page = curator_client.get(admin_url(Initiative, "changelist")).content.decode()
+    assert "ECOWAS, BJ, CI +3" in page
+    assert 'title="Economic Community of West African States (ECOWAS); Benin; ' in page
+    assert '<span class="clamp" title="A A A' in page  # the whole title on hover, cut to two lines by CSS
+
+
+def test_organisation_changelist_orders_names_without_regard_to_case(curator_client):
+    for name in ["eGovernance Academy", "Access Now", "Zeta"]:
+        OrganisationFactory(name=name)
+    response = curator_client.get(admin_url(Organisation, "changelist"))
+    assert [o.name for o in response.context["cl"].result_list] == ["Access Now", "eGovernance Academy", "Zeta"]
+
+
+def test_change_form_has_a_three_line_summary(curator_client):
+    initiative = InitiativeFactory()
+    page = curator_client.get(admin_url(Initiative, "change", initiative.pk)).content.decode()
+    assert '<textarea name="summary" cols="40" rows="3"' in page
+    assert "css/admin.css" in page

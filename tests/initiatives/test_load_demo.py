@@ -106,3 +106,39 @@ def test_reloading_drops_provenance_the_file_no_longer_has(tmp_path):
     edited.write_text(json.dumps(data), encoding="utf-8")
     load_demo(path=edited)
     assert initiative.source_records.count() == 0
+
+
+def test_load_demo_reports_published_and_unpublished_initiatives_apart(tmp_path):
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    states = ["draft", "draft", "review", "archived"]
+    for row, state in zip(data["initiatives"], states, strict=False):
+        row["publication_state"] = state
+    for row in data["initiatives"][len(states) :]:
+        row["publication_state"] = "published"
+    edited = tmp_path / "demo.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    total, published = len(data["initiatives"]), len(data["initiatives"]) - 4
+
+    loaded = load_demo(path=edited)
+    assert (loaded.initiatives, loaded.published, loaded.unpublished) == (total, published, 4)
+    assert loaded.by_state == {"published": published, "draft": 2, "review": 1, "archived": 1}
+    assert Initiative.objects.published().count() == published  # what the site shows
+
+
+def test_load_demo_command_says_how_many_the_site_shows_and_why_the_others_are_not():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    published = Initiative.objects.published().count()
+    total = Initiative.objects.count()
+    unpublished = {
+        state: Initiative.objects.filter(publication_state=state).count() for state in ("draft", "review", "archived")
+    }
+    assert total > published > 0 and all(unpublished.values())  # the demo data has every state
+    drafts = unpublished["draft"]
+    expected = (
+        f"Loaded {total} initiatives: {published} published, {total - published} unpublished "
+        f"({drafts} draft{'s' if drafts > 1 else ''}, {unpublished['review']} in review, "
+        f"{unpublished['archived']} archived)."
+    )
+    assert expected in out.getvalue()
+    assert "Visitors see the published ones" in out.getvalue()
