@@ -72,6 +72,7 @@ ORGANISATION_ACRONYM_RE = re.compile(
     r"^(?P<name>.+?)\s*\((?P<acronym>(?=(?:[^()]*[A-Z]){2})[A-Z0-9][\w&./-]*(?: [A-Z0-9][A-Z0-9&./-]*)*)\)$"
 )
 SOURCE_CELL_RE = re.compile(r"^(?P<name>.+?)(?::\s+(?P<external_id>[^:]+))?$")
+SOURCE_LINK_RE = re.compile(r"^(?P<record>.+?) <(?P<url>[^<>\s]+)>$")  # "Name: id <https://...>"
 FORMULA_ESCAPE_RE = re.compile(r"^'(?=[=+\-@\t\r])")  # what exports.safe_cell added
 validate_url = URLValidator(schemes=["http", "https"])
 
@@ -122,6 +123,7 @@ class RowPlan:
     organisations: dict = field(default_factory=dict)  # role -> [organisation key]
     keywords: list[str] | None = None
     sources: list[tuple[str, str]] | None = None  # the own format's provenance cell: (source name, external id)
+    source_urls: dict[tuple[str, str], str] = field(default_factory=dict)  # (name, external id) -> record address
     external_id: str = ""
     url: str = ""
     key: str = ""  # normalised title
@@ -227,6 +229,11 @@ class Organisations:
                 self.by_key.setdefault(normalise(f"{name} ({acronym})"), pk)
         for pk, name in OrganisationAlias.objects.values_list("organisation_id", "name"):
             self.by_key.setdefault(normalise(name), pk)
+        # A French or Spanish file names it in its language ("Banque mondiale").
+        for pk, name_fr, name_es in Organisation.objects.values_list("pk", "name_fr", "name_es"):
+            for name in (name_fr, name_es):
+                if name:
+                    self.by_key.setdefault(normalise(name), pk)
         self.new: dict[str, tuple[str, str]] = {}
 
     def find(self, text: str) -> int | str | None:
@@ -402,6 +409,8 @@ class Planner:
             row.keywords = list(dict.fromkeys(w.strip()[:100] for w in words if w.strip() and not is_nothing(w)))
         if "sources" in self.mapped and self.table.own_format:
             row.sources = self.source_cell(row, *given["sources"]) if "sources" in given else []
+            if "source_links" in given:
+                row.source_urls = self.source_urls(given["source_links"][1])
         return row
 
     def scalars(self, row: RowPlan, given: dict) -> None:
@@ -538,6 +547,8 @@ class Planner:
         if "budget" not in given:
             return
         header, text = given["budget"]
+        if "budget_max" in given:  # a band's two ends in two cells, as the portal's own export gives them
+            text = f"{text} - {given['budget_max'][1]}"
         currency = given.get("currency", ("", ""))[1].strip().upper()
         try:
             budget = parse_budget(text, default_currency=currency)
@@ -657,6 +668,17 @@ class Planner:
                 self.new_sources[key] = self.sources[key] = name[:200]
             records.append((self.sources[key], external_id[:200]))
         return list(dict.fromkeys(records))  # the same record twice in a cell is one record
+
+    def source_urls(self, cell) -> dict[tuple[str, str], str]:
+        """The own export's source_links cell: each record's address, keyed as source_cell() keys it."""
+        urls = {}
+        for piece in cell if isinstance(cell, list) else cell.split("; "):
+            link = SOURCE_LINK_RE.match(piece.strip())
+            match = SOURCE_CELL_RE.match(link["record"]) if link else None
+            if match:
+                name = self.sources.get(normalise(match["name"].strip()), match["name"].strip()[:200])
+                urls[(name, (match["external_id"] or "").strip()[:200])] = link["url"]
+        return urls
 
     def reject_clashes(self, plans: list[RowPlan]) -> None:
         """Rows that would write over each other: two rows on one initiative, one source record twice."""
@@ -960,7 +982,12 @@ class Writer:
             if own:  # an unchanged row's records are as the file says already
                 if row.sources is not None and row.action in (ImportedRow.Action.CREATED, ImportedRow.Action.UPDATED):
                     records += [
-                        SourceRecord(initiative_id=row.target, source_id=sources[name], external_id=external_id)
+                        SourceRecord(
+                            initiative_id=row.target,
+                            source_id=sources[name],
+                            external_id=external_id,
+                            url=row.source_urls.get((name, external_id), ""),
+                        )
                         for name, external_id in row.sources
                     ]
                 continue

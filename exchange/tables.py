@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from initiatives.exports import COLUMNS as EXPORT_COLUMNS
+from initiatives.exports import FIRST_COLUMNS as EXPORT_COLUMNS
 from taxonomy.reconcile import normalise
 
 # Our fields, as a file may give them, with what each means (shown by `import_initiatives --help`
@@ -38,7 +38,9 @@ FIELDS = {
     "website": "The initiative's own website.",
     "budget": "An amount or a band with its currency: EUR 9 000 000, CHF 100'000 - 500'000, USD 2.5m.",
     "currency": "ISO 4217 code for a budget given without one.",
+    "budget_max": "The high end of a budget band given in two cells (the portal's own export).",
     "sources": "Provenance in the portal's own export: 'Mapping name: record id; ...'.",
+    "source_links": "The same records with their addresses (the portal's own export): 'Name: id <url>; ...'.",
     "last_verified": "When the entry was last checked against its sources.",
     "updated_at": "When the entry last changed (the portal's own export).",
 }
@@ -185,7 +187,8 @@ class Table:
 
     @property
     def own_format(self) -> bool:
-        """The portal's own export: the round trip keeps its slugs, provenance cells and timestamps."""
+        """The portal's own export: the round trip keeps its slugs, provenance cells and timestamps.
+        Columns are only ever appended to the export, so its first columns tell it, old or new."""
         return self.headers[: len(EXPORT_COLUMNS)] == EXPORT_COLUMNS
 
 

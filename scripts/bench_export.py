@@ -1,14 +1,19 @@
 #!/usr/bin/env python
-"""Measure the CSV export's memory and time for 1,000 and 10,000 rows, in one run.
+"""Measure an export's memory and time for 1,000 and 10,000 rows, in one run.
 
-    .venv/bin/python scripts/bench_export.py            # a throwaway SQLite file
+    .venv/bin/python scripts/bench_export.py                       # the CSV, a throwaway SQLite file
+    .venv/bin/python scripts/bench_export.py --format xlsx         # the XLSX workbook
+    .venv/bin/python scripts/bench_export.py --format csv --format xlsx --rows 50000   # both, one size
     DATABASE_URL=postgres://... .venv/bin/python scripts/bench_export.py
 
-Prints the tracemalloc peak and the wall time of streaming the whole export
-for each size, and the ratios 10,000 / 1,000. A streaming export keeps the
-memory ratio near 1 while the time ratio is near 10.
+Prints the tracemalloc peak (tracemalloc itself slows Python down), the wall and CPU time of
+making and reading the whole export and its size for each number of rows, and the ratios
+large / small. A streaming export keeps the memory ratio near 1 while the time ratio follows
+the rows. A warm-up export of no rows comes first, so that imports and first-use caches are
+not counted in the first measurement.
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -39,28 +44,47 @@ def populate(total: int) -> None:
     bulk_initiatives(total, "bench")
 
 
-def measure(total: int) -> tuple[int, float, int]:
-    populate(total)
+URLS = {"csv": "/initiatives/export.csv", "xlsx": "/initiatives/export.xlsx"}
+
+
+def measure(url: str) -> tuple[int, float, float, int]:
+    """(peak bytes, wall seconds, CPU seconds, bytes sent) for the whole export of what is in the database.
+
+    CPU seconds are this process's: on a shared machine the wall time also counts other work."""
     client = Client(HTTP_HOST="127.0.0.1")
+    assert client.get(url + "?country=DE").status_code == 200  # warm up: imports, resolvers, an empty export
     tracemalloc.start()
-    started = time.perf_counter()
-    response = client.get("/initiatives/export.csv")
-    rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
-    elapsed = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert rows == total, (rows, total)
-    return peak, elapsed, rows
+    return peak, elapsed, cpu, size
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--format", choices=sorted(URLS), action="append", help="csv (default), xlsx, or both")
+    parser.add_argument("--rows", type=int, help="measure this many rows only (default: 1,000 then 10,000)")
+    options = parser.parse_args()
     call_command("migrate", verbosity=0)
     load_reference()
-    small = measure(1_000)
-    large = measure(10_000)
-    for label, (peak, elapsed, rows) in (("small", small), ("large", large)):
-        print(f"{label}: {rows:>6} rows  peak {peak / 1e6:6.2f} MB  {elapsed:6.2f} s")
-    print(f"ratio 10k/1k: memory x{large[0] / small[0]:.2f}, time x{large[1] / small[1]:.2f}")
+    formats = options.format or ["csv"]
+    sizes = [options.rows] if options.rows else [1_000, 10_000]
+    results: dict[str, list] = {name: [] for name in formats}
+    for rows in sizes:
+        populate(rows)
+        for name in formats:
+            peak, elapsed, cpu, size = measure(URLS[name])
+            results[name].append((peak, elapsed))
+            memory, sent = f"peak {peak / 1e6:6.2f} MB", f"{size / 1e6:6.2f} MB sent"
+            print(f"{name:>4}: {rows:>6} rows  {memory}  {elapsed:6.2f} s ({cpu:6.2f} s CPU)  {sent}", flush=True)
+    for name, measured in results.items():
+        if len(measured) == 2:
+            (small_peak, small_time), (large_peak, large_time) = measured
+            print(f"{name} ratio 10k/1k: memory x{large_peak / small_peak:.2f}, time x{large_time / small_time:.2f}")
 
 
 if __name__ == "__main__":

@@ -67,9 +67,9 @@ class InitiativeList(generics.GenericAPIView):
         operation_id="initiatives_list",
         summary="Published initiatives, filtered",
         description=(
-            "The same parameters as the HTML list /initiatives/ and the CSV export /initiatives/export.csv, "
-            "giving the same set in the same order. Repeated values of one parameter are ORed, different "
-            "parameters are ANDed."
+            "The same parameters as the HTML list /initiatives/ and the exports /initiatives/export.csv and "
+            "/initiatives/export.xlsx, giving the same set in the same order. Repeated values of one parameter "
+            "are ORed, different parameters are ANDed."
         ),
         parameters=parameters.INITIATIVE_LIST,
         responses={200: InitiativePageSerializer, 400: INVALID, 404: NOT_FOUND},

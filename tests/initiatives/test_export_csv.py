@@ -7,6 +7,7 @@ import html
 import io
 import re
 import tracemalloc
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,15 +17,24 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from initiatives.models import Initiative, Participation
-from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory, SourceRecordFactory
+from taxonomy.models import Country, Region
+from tests.factories import (
+    InitiativeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SourceFactory,
+    SourceRecordFactory,
+)
 from tests.helpers import CARD_RE, analyze, bulk_initiatives, region
 
 pytestmark = pytest.mark.django_db
 
-HEADER = (
+# The first export's columns, which integrators read by position too: never reordered, only appended to.
+FIRST_HEADER = (
     "slug,title,summary,status,start_date,end_date,countries,regions,topics,audiences,modalities,"
     "implementers,funders,partners,website,detail_url,sources,last_verified,updated_at"
 )
+HEADER = FIRST_HEADER + ",country_names,region_names,description,budget,budget_max,currency,source_links"
 
 
 def export(client, query: str = ""):
@@ -129,6 +139,12 @@ def test_header_is_exact(client):
     assert raw.splitlines()[0] == HEADER
 
 
+def test_new_columns_are_appended_after_the_first_ones(client):
+    InitiativeFactory()
+    raw = b"".join(export(client).streaming_content).decode("utf-8-sig")
+    assert raw.splitlines()[0].startswith(FIRST_HEADER + ",")
+
+
 def test_header_is_there_even_when_nothing_matches(client):
     raw = b"".join(export(client, "country=DE").streaming_content)
     assert raw.decode("utf-8-sig").splitlines() == [HEADER]
@@ -157,7 +173,12 @@ def test_row_has_every_field_with_multi_values_joined_and_countries_as_iso2(clie
         ("GFCE", "partner"),
     ]:
         ParticipationFactory(initiative=initiative, organisation=OrganisationFactory(name=name), role=role)
-    SourceRecordFactory(initiative=initiative, source__name="Cybil portal", external_id="CYBIL-123")
+    SourceRecordFactory(
+        initiative=initiative,
+        source__name="Cybil portal",
+        external_id="CYBIL-123",
+        url="https://cybilportal.org/projects/ocwar-c",
+    )
     SourceRecordFactory(initiative=initiative, source__name="Own research", external_id="")
     initiative.refresh_from_db()
 
@@ -184,12 +205,80 @@ def test_row_has_every_field_with_multi_values_joined_and_countries_as_iso2(clie
     assert split(row["sources"]) == {"Cybil portal: CYBIL-123", "Own research"}
     assert row["last_verified"] == "2025-02-03"
     assert datetime.datetime.fromisoformat(row["updated_at"]) == initiative.updated_at.replace(microsecond=0)
+    # The names, each in the place of its code.
+    assert row["countries"] == "CI; GH; NG"
+    assert row["country_names"] == "Côte d'Ivoire; Ghana; Nigeria"
+    assert row["regions"] == "ecowas; western-africa"
+    assert row["region_names"] == "; ".join(region(slug).name for slug in ["ecowas", "western-africa"])
+    assert row["source_links"] == "Cybil portal: CYBIL-123 <https://cybilportal.org/projects/ocwar-c>; Own research"
+
+
+def test_row_has_the_description_and_the_budget_as_a_plain_number(client):
+    InitiativeFactory(
+        slug="funded",
+        description="Three phases:\n1. laws, 2. training.",
+        budget=Decimal("7500000"),
+        currency="EUR",
+    )
+    InitiativeFactory(slug="band", budget=Decimal("100000.5"), budget_max=Decimal("500000"), currency="CHF")
+    rows = {row["slug"]: row for row in read_rows(export(client))}
+    assert rows["funded"]["description"] == "Three phases:\n1. laws, 2. training."
+    assert (rows["funded"]["budget"], rows["funded"]["budget_max"], rows["funded"]["currency"]) == (
+        "7500000.00",
+        "",
+        "EUR",
+    )
+    assert (rows["band"]["budget"], rows["band"]["budget_max"], rows["band"]["currency"]) == (
+        "100000.50",
+        "500000.00",
+        "CHF",
+    )
+
+
+def test_country_and_region_names_are_english_in_every_interface_language(client):
+    Country.objects.filter(iso2="DE").update(name_fr="Allemagne", name_es="Alemania")
+    Region.objects.filter(slug="western-africa").update(name_fr="Afrique de l’Ouest", name_es="África Occidental")
+    InitiativeFactory(slug="two-places", countries=["DE"], regions=[region("western-africa")])
+    assert Country.objects.get(iso2="DE").localized_name("fr") == "Allemagne"  # the pages would say so
+    for language in ["en", "fr", "es"]:
+        response = client.get("/initiatives/export.csv", HTTP_ACCEPT_LANGUAGE=language)
+        assert response["Content-Language"] == language
+        [row] = read_rows(response)
+        assert (row["country_names"], row["region_names"]) == ("Germany", region("western-africa").name), language
+
+
+def test_source_links_name_only_the_records_of_the_exported_initiative(client):
+    shared = SourceFactory(name="Shared mapping")
+    public = InitiativeFactory(slug="public")
+    hidden = InitiativeFactory(slug="hidden", publication_state="draft")
+    SourceRecordFactory(initiative=public, source=shared, external_id="rec-1", url="https://example.org/record/1")
+    SourceRecordFactory(initiative=hidden, source=shared, url="https://example.org/record/zqx")
+    SourceRecordFactory(initiative=hidden, source=SourceFactory(name="Hidden-only mapping zqx"))
+    raw = b"".join(export(client).streaming_content).decode("utf-8-sig")
+    assert "zqx" not in raw
+    [row] = read_rows(export(client))
+    assert row["source_links"] == "Shared mapping: rec-1 <https://example.org/record/1>"
 
 
 def test_empty_optional_fields_are_empty_cells(client):
     InitiativeFactory(slug="bare", start_date=None, summary="")
     [row] = read_rows(export(client))
-    for column in ["summary", "start_date", "end_date", "countries", "topics", "implementers", "sources"]:
+    for column in [
+        "summary",
+        "start_date",
+        "end_date",
+        "countries",
+        "topics",
+        "implementers",
+        "sources",
+        "country_names",
+        "region_names",
+        "description",
+        "budget",
+        "budget_max",
+        "currency",
+        "source_links",
+    ]:
         assert row[column] == "", column
     assert row["last_verified"] == ""
 
@@ -217,12 +306,15 @@ def test_non_ascii_text_round_trips_as_utf8_with_bom(client, title):
     ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1:A2)", "\tTabbed", "\r=carriage return"],
 )
 def test_cells_that_look_like_formulas_get_a_leading_apostrophe(client, text):
-    initiative = InitiativeFactory(slug="risky", title=text, summary=text)
+    initiative = InitiativeFactory(slug="risky", title=text, summary=text, description=text)
     ParticipationFactory(initiative=initiative, organisation=OrganisationFactory(name=text))
+    SourceRecordFactory(initiative=initiative, source__name=text, external_id="")
     [row] = read_rows(export(client))
     assert row["title"] == "'" + text
     assert row["summary"] == "'" + text
+    assert row["description"] == "'" + text
     assert row["implementers"] == "'" + text
+    assert row["source_links"] == "'" + text
 
 
 @pytest.mark.parametrize("text", ["Plain text", "A = B", "Cost: -5 +3 @home", "1+1", "'quoted already"])

@@ -16,7 +16,7 @@ from tests.factories import InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
-TYPES = {"string", "date", "datetime"}
+TYPES = {"string", "number", "date", "datetime"}
 
 
 def get_schema(client) -> dict:
@@ -47,6 +47,12 @@ def problems(schema: dict, rows: list[dict[str, str]]) -> list[str]:
                 if constraints.get("required"):
                     found.append(f"{where}: required")
                 continue
+            if field["type"] == "number":
+                # Table Schema numbers: digits with a point for decimals, no grouping, no currency.
+                if not re.fullmatch(r"-?\d+(\.\d+)?", value):
+                    found.append(f"{where}: not a number")
+                elif "minimum" in constraints and float(value) < constraints["minimum"]:
+                    found.append(f"{where}: below {constraints['minimum']}")
             if field["type"] == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 found.append(f"{where}: not a date")
             if field["type"] == "datetime":
@@ -127,6 +133,9 @@ def test_the_check_used_here_finds_bad_rows(client):
         good | {"slug": "e", "last_verified": "2025"},
         good | {"slug": "f", "updated_at": "yesterday"},
         good | {"slug": "g", "title": ""},
+        good | {"slug": "h", "budget": "7,500,000"},
+        good | {"slug": "i", "budget_max": "-1.00"},
+        good | {"slug": "j", "currency": "euro"},
     ]
     found = problems(schema, [good, *bad])
     assert len(found) == len(bad) + 1, found  # one each, and the first repeats the slug "a"
@@ -147,11 +156,38 @@ def test_the_demo_export_validates_against_the_schema(client):
     assert problems(get_schema(client), rows) == []
 
 
+def test_every_column_says_what_it_holds_and_how_it_is_written(client):
+    fields = {field["name"]: field for field in get_schema(client)["fields"]}
+    assert fields["budget"]["type"] == fields["budget_max"]["type"] == "number"
+    assert fields["currency"]["constraints"]["pattern"] == r"^[A-Z]{3}$"
+    for name in ["country_names", "region_names"]:
+        assert "English" in fields[name]["description"], name
+        assert "same order" in fields[name]["description"], name
+    assert "<" in fields["source_links"]["description"]  # "mapping name <address>"
+    assert all(len(field["description"]) > 20 for field in fields.values())
+
+
+def test_the_demo_export_has_names_and_budgets_that_validate(client):
+    load_demo()
+    _header, rows = export_rows(client)
+    assert any(row["country_names"] for row in rows) and any(row["budget"] for row in rows)
+    for row in rows:  # one name per code, in the same order
+        assert len(row["country_names"].split("; ")) == len(row["countries"].split("; ")), row["slug"]
+        assert len(row["region_names"].split("; ")) == len(row["regions"].split("; ")), row["slug"]
+        assert bool(row["budget"]) <= bool(row["currency"]), row["slug"]
+
+
 def test_the_csv_links_its_schema(client):
     InitiativeFactory()
     response = client.get("/initiatives/export.csv?status=ongoing")
     assert response["Link"] == '<http://testserver/initiatives/export.schema.json>; rel="describedby"'
     assert client.get(urlsplit(response["Link"][1:].split(">")[0]).path).status_code == 200
+
+
+def test_the_xlsx_links_the_same_schema(client):
+    InitiativeFactory()
+    response = client.get("/initiatives/export.xlsx?status=ongoing")
+    assert response["Link"] == '<http://testserver/initiatives/export.schema.json>; rel="describedby"'
 
 
 def test_the_list_page_links_the_schema_next_to_the_csv(client):
