@@ -18,7 +18,14 @@ from taxonomy.models import Country, Region, Term, Vocabulary
 
 class StaticSitemap(Sitemap):
     def items(self) -> list[str]:
-        return ["home", "initiatives:list", "initiatives:regions", "initiatives:organisations", "initiatives:sources"]
+        return [
+            "home",
+            "initiatives:list",
+            "initiatives:regions",
+            "initiatives:countries",
+            "initiatives:organisations",
+            "initiatives:sources",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)

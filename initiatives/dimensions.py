@@ -27,9 +27,7 @@ class Dimension:
 
 DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("region", _("Region"), "region", _("region"), relation="regions", csv_column="regions"),
-    Dimension(
-        "country", _("Country"), "country", _("country code"), relation="countries", csv_column="countries", facet=False
-    ),
+    Dimension("country", _("Country"), "country", _("country code"), relation="countries", csv_column="countries"),
     Dimension("topic", _("Topic"), "term", _("topic"), vocabulary="topic", relation="topics", csv_column="topics"),
     Dimension(
         "audience",

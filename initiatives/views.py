@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -16,16 +16,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for
-from initiatives.exports import csv_lines, export_filename, table_schema
+from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for, without_empty_parameters
+from initiatives.exports import XLSX_CONTENT_TYPE, about_export, csv_lines, export_filename, table_schema, xlsx_file
 from initiatives.models import Initiative, Organisation, Participation, Source
+from initiatives.places import country_index
 from initiatives.selectors import (
+    ORGANISATION_PAGE_SIZE,
+    ORGANISATION_SLICE,
     cached_similar_initiatives,
-    country_breakdown,
+    charts_by,
     home_summary,
+    organisation_summary,
+    organisation_table,
     overlap_url,
     published_at,
     recorded_by_all,
+    region_charts,
     region_countries,
     region_overview,
     search_initiatives,
@@ -40,21 +46,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@without_empty_parameters
 def initiative_list(request: HttpRequest) -> HttpResponse:
     result = browse(request.GET)
     return render(request, "initiatives/initiative_list.html", {"browse": result}, status=result.status)
+
+
+def _invalid_export(search) -> HttpResponse:
+    errors = [f"{name}: {' '.join(messages)}" for name, messages in search.errors.items()]
+    return HttpResponse(
+        _("The export was not made because some filters are invalid.") + "\n" + "\n".join(errors) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     search = search_initiatives(request.GET, facet_names=())
     if not search.valid:
-        errors = [f"{name}: {' '.join(messages)}" for name, messages in search.errors.items()]
-        return HttpResponse(
-            _("The export was not made because some filters are invalid.") + "\n" + "\n".join(errors) + "\n",
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return _invalid_export(search)
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(csv_lines(search.queryset, base_url), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(search.filterset.active_values())}"'
@@ -63,8 +74,24 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The CSV's rows and columns as an Excel workbook, for spreadsheets whose locale splits CSV on
+    semicolons. Built in a temporary file row by row (flat memory), then streamed from it."""
+    search = search_initiatives(request.GET, facet_names=())
+    if not search.valid:
+        return _invalid_export(search)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    workbook = xlsx_file(search.queryset, base_url, about_export(data=request.GET, base_url=base_url))
+    response = FileResponse(workbook, content_type=XLSX_CONTENT_TYPE)
+    filename = export_filename(search.filterset.active_values(), extension="xlsx")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Link"] = f'<{base_url}{reverse("initiatives:export_schema")}>; rel="describedby"'
+    return response
+
+
+@require_safe
 def export_schema(request: HttpRequest) -> JsonResponse:
-    """The CSV export's columns as a Frictionless Table Schema."""
+    """The exports' columns (CSV and XLSX) as a Frictionless Table Schema."""
     return JsonResponse(table_schema(), json_dumps_params={"indent": 2, "ensure_ascii": False})
 
 
@@ -84,32 +111,26 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@without_empty_parameters
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    published = Q(participations__initiative__publication_state=Initiative.PublicationState.PUBLISHED)
-    organisations = (
-        Organisation.objects.public()
-        .select_related("country")
-        .annotate(
-            implements=Count(
-                "participations",
-                filter=published & Q(participations__role=Participation.Role.IMPLEMENTER),
-            ),
-            funds=Count("participations", filter=published & Q(participations__role=Participation.Role.FUNDER)),
-            partners=Count("participations", filter=published & Q(participations__role=Participation.Role.PARTNER)),
-        )
-    )
-    return render(request, "initiatives/organisation_list.html", {"organisations": organisations})
+    table = organisation_table(request.GET)
+    try:
+        page = Paginator(table.organisations, ORGANISATION_PAGE_SIZE).page(request.GET.get("page", "1")[:9])
+    except InvalidPage:
+        raise Http404(_("There is no such page of this list.")) from None
+    context = {"table": table, "page": page, "organisations": page.object_list}
+    return render(request, "initiatives/organisation_list.html", context, status=400 if table.errors else 200)
 
 
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.public().select_related("country"), slug=slug)
+    implements = browse(query_for(implementer=slug), facet_names=(), page_size=ORGANISATION_SLICE)
+    funds = browse(query_for(funder=slug), facet_names=(), page_size=ORGANISATION_SLICE)
     context = {
         "organisation": organisation,
-        "roles": [
-            (_("Implements"), browse(query_for(implementer=slug), facet_names=(), page_size=SHORT_LIST)),
-            (_("Funds"), browse(query_for(funder=slug), facet_names=(), page_size=SHORT_LIST)),
-        ],
+        "summary": organisation_summary(organisation, {"implementer": implements.filterset, "funder": funds.filterset}),
+        "roles": [(_("Implements"), implements), (_("Funds"), funds)],
         "partner_of": Initiative.objects.published()
         .filter(pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id"))
         .prefetch_related("topics")[:SHORT_LIST],
@@ -149,10 +170,6 @@ def _place_query(request: HttpRequest, **place: str):
     return query
 
 
-def _facet(result, name: str):
-    return next((facet for facet in result.facets if facet.name == name), None)
-
-
 @require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     overview = region_overview()
@@ -166,48 +183,54 @@ def region_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), slug=slug)
-    result = browse(_place_query(request, region=slug), facet_names=("topic",))
+    result = browse(_place_query(request, region=slug), facet_names=())
     countries = region_countries(region)
+    ok = result.status == 200
     context = {
         "region": region,
         "browse": result,
-        "specific": result.status == 200 and result.filterset.specific_only,
+        "specific": ok and result.filterset.specific_only,
         "children": region.children.all(),
-        "by_topic": _facet(result, "topic"),
-        "by_country": country_breakdown(result.filterset.qs, countries) if result.status == 200 else [],
+        "charts": region_charts(region, result.filterset, query=result.query, countries=countries) if ok else [],
         "member_count": len(countries),
     }
     return render(request, "taxonomy/region_detail.html", context, status=result.status)
 
 
 @require_safe
+@without_empty_parameters
+def country_list(request: HttpRequest) -> HttpResponse:
+    """Every country by region with the initiatives reaching it, on a map too; the list's filters apply."""
+    index = country_index(request.GET)
+    return render(request, "taxonomy/country_list.html", {"index": index}, status=index.status)
+
+
+@require_safe
 def country_detail(request: HttpRequest, iso2: str) -> HttpResponse:
     country = get_object_or_404(Country.objects.select_related("region"), iso2=iso2.upper())
-    result = browse(_place_query(request, country=country.iso2), facet_names=("topic",))
+    result = browse(_place_query(request, country=country.iso2), facet_names=())
     context = {
         "country": country,
         "browse": result,
         "specific": result.status == 200 and result.filterset.specific_only,
         "groupings": country.groupings.all(),
-        "by_topic": _facet(result, "topic"),
+        "charts": charts_by(result.filterset, query=result.query, names=["topic", "audience"])
+        if result.status == 200
+        else [],
     }
     return render(request, "taxonomy/country_detail.html", context, status=result.status)
 
 
 def _term_detail(request: HttpRequest, vocabulary: str, slug: str, label: str, breakdowns: list[str]) -> HttpResponse:
     term = get_object_or_404(Term.objects.of(vocabulary).select_related("parent__vocabulary", "vocabulary"), slug=slug)
-    result = browse(query_for(**{vocabulary: slug, "page": request.GET.get("page", "1")}), facet_names=breakdowns)
+    result = browse(query_for(**{vocabulary: slug, "page": request.GET.get("page", "1")}), facet_names=())
     context = {
         "term": term,
         "browse": result,
         "children": term.children.select_related("vocabulary"),
         "aliases": term.aliases.all(),
         "vocabulary_label": label,
-        "breakdowns": [
-            (_("By %(facet)s") % {"facet": str(facet.label).lower()}, facet)
-            for facet in (_facet(result, name) for name in breakdowns)
-            if facet
-        ],
+        "charts": charts_by(result.filterset, query=result.query, names=breakdowns) if result.status == 200 else [],
     }
     return render(request, "taxonomy/term_detail.html", context, status=result.status)
 

@@ -15,16 +15,20 @@ import datetime
 import io
 import json
 import re
+import zipfile
 from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
 
+import openpyxl
 import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, resolve
 
 from exchange.sitemaps import SITEMAPS
 from initiatives.dimensions import TERM_DIMENSIONS
+from initiatives.exports import XLSX_CONTENT_TYPE
 from initiatives.models import FootprintCountry, FormerSlug, Initiative, Participation, RegionReach, TermMembership
+from initiatives.selectors import MAX_COUNTRY_OPTIONS
 from taxonomy.models import Region
 from tests.factories import (
     InitiativeFactory,
@@ -144,6 +148,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world"), pytest.ma
 
 def text_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == XLSX_CONTENT_TYPE:  # a zip of XML parts: every part's text
+        response.streaming_content = [content]  # readable again by the case's check
+        with zipfile.ZipFile(io.BytesIO(content)) as workbook:
+            return "\n".join(workbook.read(name).decode() for name in workbook.namelist())
     return content.decode()
 
 
@@ -182,17 +190,28 @@ def published_facet_counts() -> dict[str, dict[str, int]]:
         terms = TermMembership.objects.filter(initiative__in=ids, term__vocabulary__slug=dimension.vocabulary)
         counts[dimension.name] = Counter(terms.values_list("term__slug", flat=True))
     counts["status"] = Counter(Initiative.objects.published().values_list("status", flat=True))
+    footprint = FootprintCountry.objects.filter(initiative__in=ids)
+    counts["country"] = Counter(footprint.values_list("country_id", flat=True))
     for role in ("implementer", "funder"):
         rows = Participation.objects.filter(initiative__in=ids, role=role)
         counts[role] = Counter(rows.values_list("organisation__slug", flat=True))
     return {name: dict(counter) for name, counter in counts.items()}
 
 
+def same_counts(name: str, counts: dict[str, int], expected: dict[str, int]) -> bool:
+    """The facet counts only what the tables hold; the country facet shows only the busiest countries."""
+    shown = nonzero(counts)
+    if name != "country":
+        return shown == expected
+    busiest = sorted(expected.values(), reverse=True)[:MAX_COUNTRY_OPTIONS]
+    return all(expected.get(iso2) == n for iso2, n in shown.items()) and sorted(shown.values(), reverse=True) == busiest
+
+
 def assert_facets_count_published_only(facets: dict[str, dict[str, int]]) -> None:
     expected = published_facet_counts()
     assert set(facets) == set(expected)
     for name, counts in facets.items():
-        assert nonzero(counts) == expected[name], name
+        assert same_counts(name, counts, expected[name]), name
     # The values only the hidden initiatives have, and the counts they would raise.
     assert facets["region"]["western-africa"] == 2 and facets["region"]["asia"] == 0
     assert facets["topic"]["cybercrime-legislation"] == 1 and facets["topic"]["standards"] == 0
@@ -254,7 +273,7 @@ def empty_list(response, text):
     assert browse.total == 0 and shown(browse) == [] and listed(response) == []
     expected = published_facet_counts()
     for name, counts in facets_of(browse.facets).items():
-        assert nonzero(counts) == (expected[name] if name in response.wsgi_request.GET else {}), name
+        assert same_counts(name, counts, expected[name] if name in response.wsgi_request.GET else {}), name
 
 
 def chips(*labels):
@@ -292,26 +311,51 @@ def region_overview(response, text):
     assert counts["asia"] == 0 and counts["eastern-asia"] == 0
 
 
+def charted(response) -> dict[str, int]:
+    """Every bar of the page's charts: the query of the list it links to -> its count."""
+    return {bar.url.split("?", 1)[1]: bar.count for chart in response.context["charts"] for bar in chart.bars}
+
+
+def countries_index(*, NG: int, GH: int):  # noqa: N803 -- named as the countries they count
+    """/countries/: the published initiatives reaching Nigeria and Ghana, none reaching Japan (only hidden ones do)."""
+
+    def check(response, text):
+        index = response.context["index"]
+        rows = {row.country.iso2: row.count for c in index.continents for group in c.groups for row in group.rows}
+        assert (rows["NG"], rows["GH"], rows["JP"]) == (NG, GH, 0)
+        assert "<a href=JP/><title>Japan: 0</title>" in text
+
+    return check
+
+
 def western_africa_page(response, text):
     lists(*PUBLISHED)(response, text)
-    by_country = {iso2: count for iso2, _name, count in response.context["by_country"]}
-    assert by_country["NG"] == 1 and by_country["GH"] == 2  # P alone in Nigeria, not P and three hidden ones
-    by_topic = {option.value: option.count for option in response.context["by_topic"].options}
-    assert by_topic["cybercrime"] == 2 and by_topic["standards"] == 0
+    bars = charted(response)
+    # P (all of Western Africa) and its companion in Ghana, not three hidden ones in Nigeria too
+    countries = {query: n for query, n in bars.items() if "&country=" in query}
+    assert countries.pop("region=western-africa&country=GH") == 2 and set(countries.values()) == {1}
+    assert bars["region=western-africa&topic=cybercrime"] == 2 and "region=western-africa&topic=standards" not in bars
+
+
+def nothing_charted(response, text):
+    assert response.context["charts"] == []
 
 
 def place_by_topic(**expected):
     def check(response, text):
-        by_topic = {option.value: option.count for option in response.context["by_topic"].options}
-        assert {slug: by_topic[slug] for slug in expected} == expected
+        bars = charted(response)
+        by_topic = {query.split("&topic=")[1]: n for query, n in bars.items() if "&topic=" in query}
+        assert {slug: by_topic.get(slug, 0) for slug in expected} == expected
 
     return check
 
 
 def term_breakdowns(response, text):
-    counts = {facet.name: {o.value: o.count for o in facet.options} for _label, facet in response.context["breakdowns"]}
-    assert counts["region"]["asia"] == 0 and counts["region"]["western-africa"] == 1
-    assert counts["audience"]["youth"] == 0 and counts["audience"]["law-enforcement"] == 1
+    bars = charted(response)
+    assert "topic=cybercrime-legislation&region=asia" not in bars
+    assert bars["topic=cybercrime-legislation&region=western-africa"] == 1
+    assert "topic=cybercrime-legislation&audience=youth" not in bars
+    assert bars["topic=cybercrime-legislation&audience=law-enforcement"] == 1
 
 
 def organisation_list(response, text):
@@ -357,6 +401,14 @@ def overlap(*slugs):
 
 def read_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def xlsx_rows(*slugs):
+    def check(response, text):
+        rows = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Initiatives"]
+        assert sorted(row[0] for row in rows.iter_rows(min_row=2, values_only=True)) == sorted(slugs)
+
+    return check
 
 
 def csv_rows(*slugs):
@@ -546,7 +598,10 @@ OUTPUTS = [
     # Places, terms and organisations.
     case("regions", "/regions/", region_overview),
     case("region", "/regions/western-africa/", western_africa_page),
-    case("region-hidden-only", "/regions/asia/", both(lists(), place_by_topic(standards=0, cybercrime=0))),
+    case("region-hidden-only", "/regions/asia/", both(lists(), nothing_charted)),
+    case("countries", "/countries/", countries_index(NG=1, GH=2)),
+    case("countries-topic", "/countries/?topic=cybercrime-legislation", countries_index(NG=1, GH=1)),
+    case("countries-topic-hidden-only", "/countries/?topic=standards", countries_index(NG=0, GH=0)),
     case("country", "/countries/NG/", both(lists("published"), place_by_topic(standards=0, cybercrime=1))),
     case("country-hidden-only", "/countries/JP/", both(lists(), place_by_topic(standards=0))),
     case("topic", "/topics/cybercrime-legislation/", both(lists("published"), term_breakdowns)),
@@ -572,6 +627,10 @@ OUTPUTS = [
     case("csv-implementer", "/initiatives/export.csv?implementer=pub-impl", csv_rows("published")),
     case("csv-source-hidden-records-only", "/initiatives/export.csv?source=third-map", csv_rows()),
     case("csv-schema", "/initiatives/export.schema.json"),
+    case("xlsx", "/initiatives/export.xlsx", xlsx_rows(*PUBLISHED)),
+    case("xlsx-q", "/initiatives/export.xlsx?q=zqxtitle", xlsx_rows()),
+    case("xlsx-country", "/initiatives/export.xlsx?country=NG", xlsx_rows("published")),
+    case("xlsx-source-hidden-records-only", "/initiatives/export.xlsx?source=third-map", xlsx_rows()),
     # The JSON API.
     case("api-docs", "/api/v1/"),
     case("api-openapi", "/api/v1/openapi.json"),
@@ -700,10 +759,12 @@ PAIRS = [
     pair("list-with-a-public-one", "/initiatives/?implementer=pub-impl&implementer={}", "orgzqx-funder", 400),
     pair("csv-implementer", "/initiatives/export.csv?implementer={}", "orgzqx-implementer", 400),
     pair("csv-funder", "/initiatives/export.csv?funder={}", "orgzqx-funder", 400),
+    pair("xlsx-implementer", "/initiatives/export.xlsx?implementer={}", "orgzqx-implementer", 400),
     pair("api-implementer", "/api/v1/initiatives/?facets=all&implementer={}", "orgzqx-implementer", 400),
     pair("api-funder", "/api/v1/initiatives/?funder={}", "orgzqx-funder", 400),
     pair("feed-implementer", "/initiatives/feed.atom?implementer={}", "orgzqx-implementer", 400),
     pair("feed-funder", "/initiatives/feed.atom?funder={}&topic=cybercrime", "orgzqx-funder", 400),
+    pair("countries-implementer", "/countries/?implementer={}", "orgzqx-implementer", 400),
     pair("coverage-implementer", "/coverage/?implementer={}", "orgzqx-implementer", 400),
     pair("coverage-csv-funder", "/coverage/export.csv?funder={}", "orgzqx-funder", 400),
     pair("coverage-svg-implementer", "/coverage/heat-map.svg?implementer={}", "orgzqx-implementer", 400),

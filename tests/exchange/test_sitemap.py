@@ -65,7 +65,14 @@ def test_the_index_dates_the_initiatives_section_by_the_latest_update(client, ro
 
 
 def test_static_pages_are_listed(client):
-    assert list(section(client, "static")) == ["/", "/initiatives/", "/regions/", "/organisations/", "/sources/"]
+    assert list(section(client, "static")) == [
+        "/",
+        "/initiatives/",
+        "/regions/",
+        "/countries/",
+        "/organisations/",
+        "/sources/",
+    ]
 
 
 def test_only_published_initiatives_are_listed_with_their_last_update(client, rows):
