@@ -4,8 +4,9 @@ Why not Django's own cache middleware: it keys on the full URL and on every head
 response varies on (the Cookie header, so one copy per visitor), keeps nothing that streams
 (the CSV export), caches logged-in users' pages too, and is invalidated only by expiry. Here:
 
-- the key is the normalised query (parameters sorted, empty ones dropped: `?b=2&a=1&c=`
-  and `?a=1&b=2` are one page), the path, host and scheme, the interface language and the
+- the key is the normalised query (parameters sorted, empty ones dropped: `?b=2&a=1` and
+  `?a=1&b=2` are one page; a query carrying empty ones is never answered from the cache, as
+  the list redirects it to its canonical address), the path, host and scheme, the interface language and the
   *data revision*, a token that every write to shown data replaces when it commits
   (initiatives.membership.new_revision). A publish, an edit or an archive therefore makes
   every cached page unreachable at once, in every process and on every server sharing the
@@ -75,6 +76,11 @@ def is_anonymous_read(request: HttpRequest) -> bool:
     if request.path.startswith(UNCACHED_PREFIXES) or request.path.startswith("/" + settings.ADMIN_URL):
         return False
     if request.path.endswith("/correction/") or request.path in UNCACHED_PATHS:
+        return False
+    # Empty parameters are dropped from the key, but the list answers them with a redirect to the
+    # address without them (initiatives.browsing.without_empty_parameters): the view must see them.
+    query = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if any(not value.strip() for _name, value in query):
         return False
     # A session means someone logged in (or about to): checked by cookie, so that no database
     # read is needed to tell; a pending message is for one visitor's next page only.

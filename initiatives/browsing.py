@@ -1,9 +1,12 @@
-"""What every filtered listing page shares: validating the query, paginating, facets, chips and links."""
+"""What every filtered listing page shares: validating the query, paginating, facets, chips, cards and links."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import wraps
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.paginator import Page, Paginator
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -12,11 +15,14 @@ from initiatives.dimensions import DIMENSIONS, FACET_NAMES
 from initiatives.filters import InitiativeFilter, filter_labels
 from initiatives.models import Initiative
 from initiatives.search import Named, lexicon, named_in, nearest_names, words_of
-from initiatives.selectors import Facet, reach_labels, search_initiatives
+from initiatives.selectors import Facet, chosen_countries, reach_labels, search_initiatives
+from taxonomy.models import collation_key
 
 PAGE_SIZE = 20
 FILTER_PARAMETERS = tuple(dimension.name for dimension in DIMENSIONS)
 SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the full list beyond this
+# What a card names before "+N more": enough to answer "where" and "who", few enough to scan 20 cards.
+CARD_COUNTRIES, CARD_REGIONS, CARD_ORGANISATIONS = 4, 3, 3
 
 
 @dataclass
@@ -32,6 +38,43 @@ class Suggestion:
 
 
 @dataclass
+class Shown:
+    """The first few of a list and how many more there are: "Ghana, Nigeria +3 more"."""
+
+    items: list
+    more: int = 0
+
+
+@dataclass
+class CardFacts:
+    """What a result card says beyond its title: where, who implements, who funds."""
+
+    countries: Shown
+    regions: Shown
+    implementers: Shown
+    funders: Shown
+
+
+def _first(items: Iterable, limit: int, *, before: Callable = lambda item: False) -> Shown:
+    """The first `limit` by name in the active language, those for which before(item) is true first."""
+    ordered = sorted(items, key=lambda item: (not before(item), collation_key(item.display_name)))
+    return Shown(ordered[:limit], max(0, len(ordered) - limit))
+
+
+def answer_cards(initiatives: list[Initiative], *, place: set[str] = frozenset()) -> None:
+    """Give each initiative (read with for_cards(), so no query here) the facts its card shows, names in
+    the active language; its countries in `place` (ISO codes of the place browsed) come first. Only
+    published initiatives are listed, so every organisation named is public."""
+    for initiative in initiatives:
+        initiative.facts = CardFacts(
+            countries=_first(initiative.countries.all(), CARD_COUNTRIES, before=lambda country: country.iso2 in place),
+            regions=_first(initiative.regions.all(), CARD_REGIONS),
+            implementers=_first(initiative.implementers, CARD_ORGANISATIONS),
+            funders=_first(initiative.funders, CARD_ORGANISATIONS),
+        )
+
+
+@dataclass
 class Browse:
     """The outcome of reading a listing query. status is 200, 400 (bad filter) or 404 (no such page)."""
 
@@ -43,7 +86,9 @@ class Browse:
     facets: list[Facet] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
-    query: str = ""
+    query: str = ""  # the filters as links to the same set carry them (CSV, feed): no page, no view
+    view: str = "list"  # "list" (cards) or "table"
+    canonical: str = ""  # the query of the page's canonical address (rel=canonical)
 
     @property
     def csv_url(self) -> str:
@@ -71,6 +116,29 @@ def canonical_query(data: QueryDict, drop=("page",)) -> QueryDict:
             if values:
                 query.setlist(key, values)
     return query
+
+
+def without_empty_parameters(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Send a listing URL carrying empty parameters (`?q=&year=&sort=`, as a plain form submits them) to
+    the same URL without them, every other parameter kept as given and in its order, so that the
+    address a visitor shares is the short one.
+
+    302, not 301: browsers keep a 301 forever, and what counts as empty is a choice of this code that may
+    change (a parameter could one day mean something when blank); search engines learn the canonical
+    address from the page's rel=canonical instead. The page cache answers such a query by passing it
+    here (ccb_portal.pagecache), as its key drops empty parameters; the target has none, so no loop.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # request.GET first: it enforces Django's limits on the number of parameters (a 400).
+        if any(not value.strip() for _name, values in request.GET.lists() for value in values):
+            pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+            kept = [(name, value) for name, value in pairs if value.strip()]
+            return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def list_url(query: QueryDict) -> str:
@@ -135,8 +203,8 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
     """Validate the query, then the page of results, the named facets, the chips and the suggestions."""
     search = search_initiatives(data, facet_names=facet_names)
     filterset = search.filterset
-    query = canonical_query(data)
-    result = Browse(filterset=filterset, query=query.urlencode())
+    query = canonical_query(data)  # what the page's own links keep: the view too
+    result = Browse(filterset=filterset, query=canonical_query(data, drop=("page", "view")).urlencode())
     if not search.valid:
         result.status = 400
         result.message = _("Some filters could not be applied, so no results are shown. Correct or remove them.")
@@ -155,7 +223,15 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
         ) % {"page": raw_page[:20], "count": paginator.num_pages}
         return result
     result.page = paginator.page(int(raw_page))
-    cards = list(result.page.object_list.with_related())
+    result.view = filterset.layout
+    # One address per page of results, whatever order the parameters came in (as the page cache keys
+    # them); the table shows the same results as the cards, so it names the list's address.
+    pairs = canonical_query(data, drop=("view",)).lists()
+    result.canonical = urlencode(
+        sorted((name, value) for name, values in pairs for value in values if (name, value) != ("page", "1"))
+    )
+    cards = list(result.page.object_list.for_cards())
+    answer_cards(cards, place=chosen_countries(filterset))
     labels = reach_labels(filterset, [card.pk for card in cards])
     for card in cards:
         card.reach_label = labels.get(card.pk)
@@ -170,6 +246,7 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
             continue
         items = [value] if isinstance(value, str) else list(value)
         for item, url_value in zip(items, filter_labels(value), strict=True):
-            shown = Initiative.Status(item).label if name == "status" else item
+            # A place, term or organisation by its name in the active language.
+            shown = Initiative.Status(item).label if name == "status" else getattr(item, "display_label", item)
             result.chips.append(Chip(f"{label}: {shown}", without_value(query, name, str(url_value))))
     return result

@@ -55,7 +55,10 @@ def test_a_second_visit_is_served_from_the_cache_with_one_query(visitor):
 def test_the_key_is_the_normalised_query(visitor):
     InitiativeFactory(topics=["cybercrime"], countries=[Country.objects.get(iso2="NG")])
     assert visitor.get("/initiatives/?topic=cybercrime&country=NG")["X-Cache"] == "miss"
-    assert visitor.get("/initiatives/?country=NG&topic=cybercrime&q=&year=")["X-Cache"] == "hit"
+    assert visitor.get("/initiatives/?country=NG&topic=cybercrime")["X-Cache"] == "hit"
+    # Empty parameters reach the list, which sends them to its address without them (no loop: it has none).
+    redirected = visitor.get("/initiatives/?country=NG&q=&topic=cybercrime&year=")
+    assert (redirected.status_code, redirected["Location"]) == (302, "/initiatives/?country=NG&topic=cybercrime")
     assert visitor.get("/initiatives/?country=NG&topic=cybercrime&topic=policy-strategy")["X-Cache"] == "miss"
 
 

@@ -83,10 +83,11 @@ def test_text_search_ignores_case_beyond_ascii(client):
     assert listed(get_list(client, "q=CYBERSÉCURITÉ")) == ["ecole"]
 
 
-def test_empty_parameters_are_ignored_as_the_filter_form_sends_them(client):
+def test_empty_parameters_as_the_filter_form_sends_them_lead_to_the_whole_list(client):
     InitiativeFactory(slug="one", countries=["NG"])
     InitiativeFactory(slug="two", countries=["FR"])
-    response = get_list(client, "q=&year=&sort=&region=&topic=&country=")
+    response = client.get("/initiatives/?q=&year=&sort=&region=&topic=&country=", follow=True)
+    assert response.redirect_chain == [("/initiatives/", 302)]
     assert sorted(listed(response)) == ["one", "two"]
     assert response.context["browse"].chips == []
 
@@ -165,7 +166,7 @@ def test_country_filter_takes_iso_alpha2_in_any_case_and_includes_regions_it_bel
     InitiativeFactory(slug="tagged-gh", countries=["GH"])
     InitiativeFactory(slug="tagged-western-africa", regions=[region("western-africa")])
     InitiativeFactory(slug="tagged-eastern-africa", regions=[region("eastern-africa")])
-    assert listed(get_list(client, f"country={code}")) == ["tagged-ng", "tagged-western-africa"]
+    assert sorted(listed(get_list(client, f"country={code}"))) == ["tagged-ng", "tagged-western-africa"]
     assert listed(get_list(client, f"country={code}&specific=1")) == ["tagged-ng"]
 
 
@@ -531,9 +532,9 @@ def test_status_facet_counts_other_statuses_while_one_is_selected(client, facet_
 
 def test_facet_counts_are_shown_beside_checked_options(client, facet_world):
     body = get_list(client, "region=africa&topic=cybercrime").content.decode()
-    assert re.search(r'name="topic" value="cybercrime" checked> Cybercrime <span class="count">\(2\)</span>', body)
-    assert re.search(r'name="topic" value="cert-development"> [^<]+ <span class="count">\(1\)</span>', body)
-    assert re.search(r'name="region" value="africa" checked> Africa <span class="count">\(2\)</span>', body)
+    assert re.search(r'name="topic" value="cybercrime" checked> Cybercrime \(2\)</label>', body)
+    assert re.search(r'name="topic" value="cert-development"> [^<]+ \(1\)</label>', body)
+    assert re.search(r'name="region" value="africa" checked> Africa \(2\)</label>', body)
 
 
 def test_a_selected_organisation_with_no_results_stays_in_its_facet(client, facet_world):
@@ -644,11 +645,17 @@ def test_list_query_count_does_not_grow_with_the_number_of_matches(client, query
     bulk_initiatives(10, "few")
     client.get(url)  # warm up caches (content types and the like)
     few = count_queries(client, url)
+    few_cards = len(listed(client.get(url)))
     bulk_initiatives(990, "many")
     if fresh_statistics:  # the planner sees the real table sizes, as after autovacuum
         analyze()
     many = count_queries(client, url)
-    assert client.get(url).context["browse"].total > 20  # the second run really had more, over several pages
+    response = client.get(url)
+    assert response.context["browse"].total > 20  # the second run really had more, over several pages
+    # ...and more cards, each naming where it is, who implements it and who funds it.
+    assert len(listed(response)) == 20 > few_cards
+    body = response.content.decode()
+    assert body.count("<dt>Where</dt>") == body.count("<dt>Funded by</dt>") == 20
     assert many == few
 
 
@@ -756,3 +763,111 @@ def test_filters_and_facets_answer_when_statistics_say_the_tables_are_empty(clie
     response = get_list(client, query)
     assert response.context["browse"].total > 20
     assert all(facet.options for facet in response.context["browse"].facets)
+
+
+# --- the table view: the same page of results, one row each
+
+
+def test_table_view_shows_the_same_page_of_results_as_a_table_with_caption_and_scopes(client):
+    for n in range(22):
+        initiative = InitiativeFactory(slug=f"i-{n:02d}", title=f"Initiative {n:02d}", countries=["NG"])
+        participate(initiative, OrganisationFactory(name=f"Funder {n:02d}"), Participation.Role.FUNDER)
+    cards = get_list(client, "page=2")
+    table = get_list(client, "page=2&view=table")
+    body = table.content.decode()
+
+    rows = re.findall(r'<tr><th scope="row"><a href="/initiatives/([^/]+)/">', body)
+    assert rows == listed(cards) == ["i-20", "i-21"]
+    assert "<caption>Initiatives, page 2 of 2</caption>" in body
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', body)
+    assert headers == ["Title", "Status", "Years", "Where", "Implemented by", "Funded by", "Topics"]
+    assert '<td>Nigeria</td><td></td><td><a href="/organisations/' in body
+    assert '<li class="card">' not in body
+
+
+def test_the_view_toggle_keeps_every_other_parameter(client):
+    InitiativeFactory(slug="one", countries=["NG"], topics=["cybercrime"])
+    query = "topic=cybercrime&country=NG&sort=-start"
+    to_table = re.search(r'<a href="([^"]+)">Table</a>', get_list(client, query).content.decode()).group(1)
+    assert parse_qs(urlsplit(html.unescape(to_table)).query) == {
+        "topic": ["cybercrime"],
+        "country": ["NG"],
+        "sort": ["-start"],
+        "view": ["table"],
+    }
+    body = get_list(client, query + "&view=table").content.decode()
+    to_cards = re.search(r'<a href="([^"]+)">Cards</a>', body).group(1)
+    assert parse_qs(urlsplit(html.unescape(to_cards)).query) == {
+        "topic": ["cybercrime"],
+        "country": ["NG"],
+        "sort": ["-start"],
+    }
+    # Applying the filters from the table keeps the table.
+    assert '<input type="hidden" name="view" value="table">' in body
+
+
+def test_the_view_changes_neither_counts_nor_exports_nor_the_api(client):
+    InitiativeFactory(slug="one", countries=["NG"], topics=["cybercrime"])
+    InitiativeFactory(slug="two", countries=["FR"], topics=["standards"])
+    cards, table = get_list(client, "country=NG"), get_list(client, "country=NG&view=table")
+    assert cards.context["browse"].total == table.context["browse"].total == 1
+    assert facet_counts(cards, "topic") == facet_counts(table, "topic")
+    assert [chip.label for chip in table.context["browse"].chips] == ["Country: Nigeria"]  # no "view" chip...
+    assert table.context["browse"].chips[0].remove_url == "/initiatives/?view=table"  # ...yet removing one keeps it
+    assert 'href="/initiatives/export.csv?country=NG"' in table.content.decode()  # the CSV link leaves it out
+
+    def read(url):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        return b"".join(response.streaming_content) if response.streaming else response.content
+
+    assert read("/initiatives/export.csv?country=NG&view=table") == read("/initiatives/export.csv?country=NG")
+    assert read("/api/v1/initiatives/?country=NG&view=table") == read("/api/v1/initiatives/?country=NG")
+
+
+@pytest.mark.parametrize("value", ["bogus", "TABLE", "cards"])
+def test_an_unknown_view_is_a_clear_400(client, value):
+    response = client.get(f"/initiatives/?view={value}")
+    assert response.status_code == 400
+    assert f"Unknown view: “{value}” (use list or table)." in response.content.decode()
+
+
+# --- canonical addresses
+
+
+def test_empty_parameters_redirect_to_the_address_without_them_keeping_the_others_in_order(client):
+    response = client.get("/initiatives/?topic=standards&q=&region=africa&topic=cybercrime&year=&sort=&q=+")
+    assert response.status_code == 302
+    assert response["Location"] == "/initiatives/?topic=standards&region=africa&topic=cybercrime"
+    assert client.get(response["Location"]).status_code == 200  # no loop
+
+
+def test_only_empty_parameters_redirect_to_the_bare_list(client):
+    response = client.get("/initiatives/?q=&year=&sort=")
+    assert (response.status_code, response["Location"]) == (302, "/initiatives/")
+
+
+def test_a_bad_parameter_keeps_its_400_after_the_empty_ones_are_dropped(client):
+    response = client.get("/initiatives/?region=nowhere&q=", follow=True)
+    assert response.redirect_chain == [("/initiatives/?region=nowhere", 302)]
+    assert response.status_code == 400
+    assert "Unknown region: “nowhere”." in response.content.decode()
+
+
+def test_the_list_names_its_canonical_address(client):
+    for n in range(21):
+        InitiativeFactory(slug=f"i-{n}", topics=["cybercrime"], countries=["NG"])
+    link = re.compile(r'<link rel="canonical" href="([^"]+)">')
+
+    def canonical(query: str) -> str:
+        return html.unescape(link.search(get_list(client, query).content.decode()).group(1))
+
+    assert canonical("") == "http://testserver/initiatives/"
+    # One address whatever the order of the parameters; the table and page 1 are the same results.
+    assert canonical("topic=cybercrime&country=NG&view=table&page=1") == (
+        "http://testserver/initiatives/?country=NG&topic=cybercrime"
+    )
+    assert canonical("country=NG&topic=cybercrime&page=2") == (
+        "http://testserver/initiatives/?country=NG&page=2&topic=cybercrime"
+    )
+    assert not link.search(client.get("/initiatives/?region=nowhere").content.decode())
