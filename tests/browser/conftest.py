@@ -45,6 +45,7 @@ CURATOR_PASSWORD = secrets.token_urlsafe(16)
 LANGUAGES = {
     "en": {"locale": "en-GB", "extra_http_headers": {"Accept-Language": "en"}},
     "fr": {"locale": "fr-FR", "extra_http_headers": {"Accept-Language": "fr"}},
+    "es": {"locale": "es-ES", "extra_http_headers": {"Accept-Language": "es"}},
 }
 
 
@@ -62,12 +63,21 @@ PAGES = [
     PublicPage("home", "/"),
     PublicPage("list", "/initiatives/"),
     PublicPage("list-filtered", "/initiatives/?region=africa&topic=cybercrime"),
+    PublicPage("list-table", "/initiatives/?view=table"),
+    PublicPage("list-table-filtered", "/initiatives/?view=table&region=western-africa&topic=cybercrime"),
     PublicPage("initiative", "/initiatives/", pick=r'href="(/initiatives/(?!export)[\w-]+/)"'),
+    PublicPage("regions", "/regions/"),
     PublicPage("region", "/regions/africa/"),
+    PublicPage("countries", "/countries/"),
+    PublicPage("countries-filtered", "/countries/?topic=cybercrime"),
     PublicPage("country", "/countries/NG/"),
     PublicPage("topic", "/topics/incident-management/"),
+    PublicPage("audience", "/audiences/law-enforcement/"),
+    PublicPage("organisations", "/organisations/"),
     PublicPage("organisation", "/organisations/", pick=r'href="(/organisations/[\w-]+/)"'),
+    PublicPage("organisation-busiest", "/organisations/european-commission/"),  # the most initiatives: the heaviest
     PublicPage("sources", "/sources/"),
+    PublicPage("source-overlap", "/sources/", pick=r'href="(/sources/[\w-]+/and/[\w-]+/)"'),
     PublicPage("coverage", "/coverage/"),
     PublicPage("coverage-region", "/coverage/?within=western-africa"),
     PublicPage("needs", "/needs/"),
@@ -75,6 +85,7 @@ PAGES = [
     PublicPage("compare", "/compare/?country=NG&country=GH&region=sadc"),
     PublicPage("api-docs", "/api/v1/"),
     PublicPage("suggest", "/suggest/"),
+    PublicPage("suggest-thanks", "/suggest/thanks/"),
     PublicPage("correction", "/initiatives/ocwar-c/correction/"),
 ]
 PAGE_NAMES = [page.name for page in PAGES]

@@ -1,4 +1,4 @@
-"""Every public page, in English and French, is valid HTML according to the Nu Html Checker (vnu.jar)."""
+"""Every public page, in English, French and Spanish, is valid HTML according to the Nu Html Checker (vnu.jar)."""
 
 import json
 import subprocess
