@@ -22,7 +22,9 @@ from initiatives.models import Initiative
 from initiatives.selectors import search_initiatives
 
 MAX_ENTRIES = 50
-IGNORED = ("page", "sort")
+# Not part of the set: a feed is newest first, and the list's `view` (cards or table) is only its layout,
+# so a feed subscribed from the table is the same feed (same id and links) as from the cards.
+IGNORED = ("page", "sort", "view")
 # Filters a place or a term, named bare in the title ("Cybercrime, Western Africa"); the
 # others keep their label ("Funder: European Union"), as the list's chips do.
 NAMED_BARE = ("region", "country", "topic", "audience", "modality")

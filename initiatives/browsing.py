@@ -1,6 +1,6 @@
 """What every filtered listing page shares: validating the query, paginating, facets, chips, cards and links."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
@@ -11,18 +11,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from initiatives.cards import answer_cards
 from initiatives.dimensions import DIMENSIONS, FACET_NAMES
 from initiatives.filters import InitiativeFilter, filter_labels
 from initiatives.models import Initiative
 from initiatives.search import Named, lexicon, named_in, nearest_names, words_of
 from initiatives.selectors import Facet, chosen_countries, reach_labels, search_initiatives
-from taxonomy.models import collation_key
 
 PAGE_SIZE = 20
 FILTER_PARAMETERS = tuple(dimension.name for dimension in DIMENSIONS)
 SHORT_LIST = 50  # pages that show a slice (organisation, region...) link to the full list beyond this
-# What a card names before "+N more": enough to answer "where" and "who", few enough to scan 20 cards.
-CARD_COUNTRIES, CARD_REGIONS, CARD_ORGANISATIONS = 4, 3, 3
+# How the list lays out its results: cards (the default) or a table. A display option of the HTML list
+# alone, read here rather than by the FilterSet, so the API, feeds, exports and /countries/ ignore it.
+VIEWS = ("list", "table")
 
 
 @dataclass
@@ -35,43 +36,6 @@ class Chip:
 class Suggestion:
     label: str
     url: str
-
-
-@dataclass
-class Shown:
-    """The first few of a list and how many more there are: "Ghana, Nigeria +3 more"."""
-
-    items: list
-    more: int = 0
-
-
-@dataclass
-class CardFacts:
-    """What a result card says beyond its title: where, who implements, who funds."""
-
-    countries: Shown
-    regions: Shown
-    implementers: Shown
-    funders: Shown
-
-
-def _first(items: Iterable, limit: int, *, before: Callable = lambda item: False) -> Shown:
-    """The first `limit` by name in the active language, those for which before(item) is true first."""
-    ordered = sorted(items, key=lambda item: (not before(item), collation_key(item.display_name)))
-    return Shown(ordered[:limit], max(0, len(ordered) - limit))
-
-
-def answer_cards(initiatives: list[Initiative], *, place: set[str] = frozenset()) -> None:
-    """Give each initiative (read with for_cards(), so no query here) the facts its card shows, names in
-    the active language; its countries in `place` (ISO codes of the place browsed) come first. Only
-    published initiatives are listed, so every organisation named is public."""
-    for initiative in initiatives:
-        initiative.facts = CardFacts(
-            countries=_first(initiative.countries.all(), CARD_COUNTRIES, before=lambda country: country.iso2 in place),
-            regions=_first(initiative.regions.all(), CARD_REGIONS),
-            implementers=_first(initiative.implementers, CARD_ORGANISATIONS),
-            funders=_first(initiative.funders, CARD_ORGANISATIONS),
-        )
 
 
 @dataclass
@@ -145,14 +109,45 @@ def list_url(query: QueryDict) -> str:
     return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
 
 
-def without_value(data: QueryDict, name: str, value: str) -> str:
+def without_value(data: QueryDict, name: str, value: str) -> QueryDict:
     query = canonical_query(data)
     kept = [v for v in query.getlist(name) if v.strip().lower() != value.lower()]
     if kept:
         query.setlist(name, kept)
     else:
         query.pop(name, None)
-    return list_url(query)
+    return query
+
+
+def chips(
+    filterset: InitiativeFilter,
+    query: QueryDict,
+    *,
+    url_for: Callable[[QueryDict], str] = list_url,
+    skip: Container[str] = (),
+) -> list[Chip]:
+    """The active filters of a valid query (those named in `skip` aside), each a chip linking to
+    url_for(the same query without it). `query` holds what the links keep (the page is dropped)."""
+    found = []
+    for name, value in filterset.active_values().items():
+        if name in skip:
+            continue
+        label = filterset.filters[name].label or name
+        if isinstance(value, bool):  # a flag: `specific`
+            found.append(Chip(str(label), url_for(canonical_query(query, drop=("page", name)))))
+            continue
+        items = [value] if isinstance(value, str) else list(value)
+        for item, url_value in zip(items, filter_labels(value), strict=True):
+            # A place, term or organisation by its name in the active language.
+            shown = Initiative.Status(item).label if name == "status" else getattr(item, "display_label", item)
+            found.append(Chip(f"{label}: {shown}", url_for(without_value(query, name, str(url_value)))))
+    return found
+
+
+def read_view(data: QueryDict) -> str | None:
+    """The layout asked for, in any case (`view=TABLE` is the table), or None for an unknown one."""
+    value = (data.get("view") or "").strip().lower() or "list"
+    return value if value in VIEWS else None
 
 
 def _filter_instead(query: QueryDict, named: Named) -> str:
@@ -203,6 +198,11 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
     """Validate the query, then the page of results, the named facets, the chips and the suggestions."""
     search = search_initiatives(data, facet_names=facet_names)
     filterset = search.filterset
+    view = read_view(data)
+    if view is None:
+        # Listed with the filters' own errors next to the form, so the page is a 400 like any bad parameter.
+        message = _("Unknown view: “%(value)s” (use list or table).") % {"value": data.get("view", "")[:20]}
+        filterset.form.add_error(None, message)
     query = canonical_query(data)  # what the page's own links keep: the view too
     result = Browse(filterset=filterset, query=canonical_query(data, drop=("page", "view")).urlencode())
     if not search.valid:
@@ -223,7 +223,7 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
         ) % {"page": raw_page[:20], "count": paginator.num_pages}
         return result
     result.page = paginator.page(int(raw_page))
-    result.view = filterset.layout
+    result.view = view
     # One address per page of results, whatever order the parameters came in (as the page cache keys
     # them); the table shows the same results as the cards, so it names the list's address.
     pairs = canonical_query(data, drop=("view",)).lists()
@@ -238,15 +238,5 @@ def browse(data: QueryDict, *, facet_names=FACET_NAMES, page_size: int = PAGE_SI
     result.page.object_list = cards
     result.facets = search.facets
     result.suggestions = suggestions(query, result.total)
-    for name, value in filterset.active_values().items():
-        label = filterset.filters[name].label or name
-        if isinstance(value, bool):  # a flag: `specific`
-            query_without = canonical_query(query, drop=("page", name))
-            result.chips.append(Chip(str(label), list_url(query_without)))
-            continue
-        items = [value] if isinstance(value, str) else list(value)
-        for item, url_value in zip(items, filter_labels(value), strict=True):
-            # A place, term or organisation by its name in the active language.
-            shown = Initiative.Status(item).label if name == "status" else getattr(item, "display_label", item)
-            result.chips.append(Chip(f"{label}: {shown}", without_value(query, name, str(url_value))))
+    result.chips = chips(filterset, query)
     return result

@@ -591,7 +591,7 @@ def _write_about(sheet, cells: XlsxCells, about: AboutExport, *, rows: int) -> N
 
 def about_export(*, data, base_url: str) -> AboutExport:
     """The About sheet's facts for a listing query (a QueryDict), as links carry it."""
-    query = canonical_query(data).urlencode()
+    query = canonical_query(data, drop=("page", "view")).urlencode()  # the list's layout is not the set's
     list_url = base_url + reverse("initiatives:list") + (f"?{query}" if query else "")
     return AboutExport(
         query=query,

@@ -46,8 +46,9 @@ SORTS = {
     "-start": (F("start_date").desc(nulls_last=True), gettext_lazy("Start date (newest first)")),
     "-updated": (F("updated_at").desc(), gettext_lazy("Recently updated")),
 }
-DISPLAY_OPTIONS = ("sort", "view")  # parameters that order or lay out the results without choosing them
-VIEWS = {"list": gettext_lazy("List"), "table": gettext_lazy("Table")}
+# Parameters that order the results without choosing them. (The list's `view`, cards or table, is not
+# read here at all but by initiatives.browsing, so the API, feeds and exports never see it.)
+DISPLAY_OPTIONS = ("sort",)
 
 
 class SlugMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -188,15 +189,6 @@ class InitiativeFilter(django_filters.FilterSet):
         empty_label=gettext_lazy("Relevance"),
         error_messages={"invalid_choice": gettext_lazy("Unknown sort order: “%(value)s”.")},
     )
-    # How the page shows the results, not which: never a filter, so counts, exports and the API ignore it;
-    # declared here so that an unknown value is a clear 400 like any other bad parameter.
-    view = django_filters.ChoiceFilter(
-        label=gettext_lazy("Show as"),
-        choices=list(VIEWS.items()),
-        method="filter_noop",
-        empty_label=None,
-        error_messages={"invalid_choice": gettext_lazy("Unknown view: “%(value)s” (use list or table).")},
-    )
 
     class Meta:
         model = Initiative
@@ -285,13 +277,8 @@ class InitiativeFilter(django_filters.FilterSet):
         return self.filter_queryset(self.queryset.all(), exclude=frozenset({name, *DISPLAY_OPTIONS})).order_by()
 
     def active_values(self) -> dict:
-        """The cleaned values of every active filter (sort and view aside), for chips and summaries."""
+        """The cleaned values of every active filter (the sort aside), for chips and summaries."""
         return {name: value for name, value in self.form.cleaned_data.items() if name not in DISPLAY_OPTIONS and value}
-
-    @property
-    def layout(self) -> str:
-        """How the results are laid out: "list" (cards, the default) or "table"."""
-        return self.form.cleaned_data.get("view") or "list"
 
 
 # One parameter per dimension, between `q` and `specific` (the order of the form's fields).
@@ -301,7 +288,6 @@ InitiativeFilter.base_filters = {
     **{dimension.name: filter_for(dimension) for dimension in DIMENSIONS},
     "specific": _declared["specific"],
     "sort": _declared["sort"],
-    "view": _declared["view"],
 }
 DIMENSION_ROLES = {dimension.name: dimension.role for dimension in DIMENSIONS if dimension.kind == "organisation"}
 

@@ -15,9 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from initiatives import worldmap
-from initiatives.browsing import Chip, canonical_query
-from initiatives.filters import filter_labels
-from initiatives.models import Initiative
+from initiatives.browsing import Chip, canonical_query, chips
 from initiatives.selectors import Search, country_counts, ordered_regions, search_initiatives
 from taxonomy.models import Country, Region, collation_key
 
@@ -58,34 +56,14 @@ class CountryIndex:
 
     @property
     def list_url(self) -> str:
-        """The list with the same filters (the country filter too, if there was one)."""
-        query = canonical_query(self.search.filterset.data, drop=("page",))
+        """The list with the same filters (the country filter too, if there was one), in cards: this
+        page ignores the list's `view`, so it does not pass one on either."""
+        query = canonical_query(self.search.filterset.data, drop=("page", "view"))
         return reverse("initiatives:list") + (f"?{query.urlencode()}" if query else "")
 
 
 def _index_url(query: QueryDict) -> str:
     return reverse("initiatives:countries") + (f"?{query.urlencode()}" if query else "")
-
-
-def _chips(search: Search, data: QueryDict) -> list[Chip]:
-    """The active filters (the country aside, not applied here), each with a link to this index without it."""
-    chips = []
-    for name, value in search.filterset.active_values().items():
-        if name == "country":
-            continue
-        label = search.filterset.filters[name].label or name
-        if isinstance(value, bool):  # a flag: `specific`
-            chips.append(Chip(str(label), _index_url(canonical_query(data, drop=(*NOT_COUNTED_HERE, name)))))
-            continue
-        items = [value] if isinstance(value, str) else list(value)
-        for item, url_value in zip(items, filter_labels(value), strict=True):
-            shown = Initiative.Status(item).label if name == "status" else getattr(item, "display_label", item)
-            without = canonical_query(data, drop=NOT_COUNTED_HERE)
-            without.setlist(name, [v for v in without.getlist(name) if v.strip().lower() != str(url_value).lower()])
-            if not without.getlist(name):
-                del without[name]
-            chips.append(Chip(f"{label}: {shown}", _index_url(without)))
-    return chips
 
 
 def _continent_of(region: Region | None, regions: dict[int, Region]) -> Region | None:
@@ -106,7 +84,8 @@ def country_index(data: QueryDict) -> CountryIndex:
         index.message = _("Some filters could not be applied, so no countries are counted. Correct or remove them.")
         return index
     query = canonical_query(data, drop=NOT_COUNTED_HERE)
-    index.chips = _chips(search, data)
+    # The country is set aside (not applied here); each chip links to this index without its filter.
+    index.chips = chips(search.filterset, query, url_for=_index_url, skip=("country",))
     counts = country_counts(search.filterset, token=search.token)
 
     order = [region for region, _depth in ordered_regions() if region.kind != Region.Kind.GROUPING]

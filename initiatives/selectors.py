@@ -23,6 +23,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_filters import FilterSet
 
+from initiatives.cards import cards
 from initiatives.dimensions import BY_NAME, FACET_NAMES, Dimension
 from initiatives.filters import MIN_YEAR, InitiativeFilter, published_filter
 from initiatives.membership import COUNT_CACHE_SECONDS, batched, cached_count, fold, revision
@@ -355,7 +356,8 @@ def home_summary() -> dict:
         },
         "continents": continents,
         "topics": topics,
-        "latest": published.order_by("-updated_at").prefetch_related("topics")[:6],
+        # Cards as the list shows them (where, who implements and funds), in a few queries for all six.
+        "latest": cards(published.order_by("-updated_at")[:6]),
     }
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from initiatives.browsing import PAGE_SIZE, SHORT_LIST, browse, query_for, without_empty_parameters
+from initiatives.cards import cards
 from initiatives.exports import XLSX_CONTENT_TYPE, about_export, csv_lines, export_filename, table_schema, xlsx_file
 from initiatives.models import Initiative, Organisation, Participation, Source
 from initiatives.places import country_index
@@ -131,9 +132,11 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": organisation,
         "summary": organisation_summary(organisation, {"implementer": implements.filterset, "funder": funds.filterset}),
         "roles": [(_("Implements"), implements), (_("Funds"), funds)],
-        "partner_of": Initiative.objects.published()
-        .filter(pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id"))
-        .prefetch_related("topics")[:SHORT_LIST],
+        "partner_of": cards(
+            Initiative.objects.published().filter(
+                pk__in=organisation.participations.filter(role=Participation.Role.PARTNER).values("initiative_id")
+            )[:SHORT_LIST]
+        ),
     }
     return render(request, "initiatives/organisation_detail.html", context)
 
@@ -151,11 +154,12 @@ def source_overlap(request: HttpRequest, a: str, b: str) -> HttpResponse:
     if canonical != request.path:
         query = request.GET.urlencode()
         return HttpResponsePermanentRedirect(canonical + (("&" if "?" in canonical else "?") + query if query else ""))
-    paginator = Paginator(recorded_by_all(sources).prefetch_related("topics"), PAGE_SIZE)
+    paginator = Paginator(recorded_by_all(sources), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", "1")[:9])
     except InvalidPage:
         raise Http404(_("There is no such page of this list.")) from None
+    page.object_list = cards(page.object_list)
     return render(request, "initiatives/source_overlap.html", {"sources": sources, "page": page})
 
 

@@ -41,3 +41,34 @@ def test_list_page_screenshot(width, height, browser, server, artifacts):
         assert panel["y"] < results["y"], (
             f"the filter panel (y={panel['y']}) is not above the results (y={results['y']})"
         )
+
+
+# The answers at a glance, in the visitor's language: what the issue asked to judge by looking.
+DONOR = "/initiatives/?region=western-africa&topic=cybercrime&audience=law-enforcement"
+GLANCE = [
+    ("donor-en", "en", DONOR),
+    ("donor-table-en", "en", DONOR + "&view=table"),
+    ("countries-fr", "fr", "/countries/?topic=cybercrime"),
+    ("region-es", "es", "/regions/western-africa/"),
+    ("organisation-fr", "fr", "/organisations/european-commission/"),
+]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize(("name", "language", "path"), GLANCE, ids=[row[0] for row in GLANCE])
+def test_answer_pages_screenshot_and_fit_the_screen(name, language, path, width, browser, server, artifacts):
+    context = new_context(browser, language, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    response = page.goto(server + path)
+    shot = artifacts / "screenshots" / f"{name}-{width}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    shot.unlink(missing_ok=True)
+    page.screenshot(path=str(shot), full_page=width == 1280)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    html_lang = page.evaluate("document.documentElement.lang")
+    context.close()
+
+    assert response.status == 200, f"{path} answered {response.status}"
+    assert html_lang == language
+    assert png_size(shot.read_bytes())[0] == width
+    assert scroll_width <= width, f"{path} at {width} px scrolls sideways (scrollWidth {scroll_width})"

@@ -6,7 +6,13 @@ import re
 import pytest
 
 from initiatives.models import Participation
-from tests.factories import InitiativeFactory, OrganisationFactory, ParticipationFactory
+from tests.factories import (
+    InitiativeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SourceFactory,
+    SourceRecordFactory,
+)
 from tests.helpers import count_queries, listed, region
 
 pytestmark = pytest.mark.django_db
@@ -151,4 +157,65 @@ def test_list_query_count_does_not_grow_with_what_each_card_names(client):
     assert len(listed(response)) == 20, "the second run really showed a full page of cards"
     assert body.count("<dt>Funded by</dt>") == 18  # every busy card on the page names its funders
     assert body.count("+1 more") == 2 * 18  # three of four implementers, three of four funders
+    assert many == few
+
+
+# --- every page that shows cards answers them as the list does: home, two mappings' overlap, "Partner in"
+
+# Each page below shows the initiatives that the partner "Ecowas Com" takes part in and that the mappings
+# "alpha" and "beta" both record, the latest first on the home page.
+CARD_PAGES = {
+    "home": "/",
+    "overlap": "/sources/alpha/and/beta/",
+    "partner in": "/organisations/ecowas-com/",
+}
+
+
+@pytest.fixture
+def mappings():
+    return SourceFactory(slug="alpha", name="Alpha map"), SourceFactory(slug="beta", name="Beta map")
+
+
+def shown_everywhere(initiative, mappings, partner):
+    """Make the initiative one that every page of CARD_PAGES shows."""
+    ParticipationFactory(initiative=initiative, organisation=partner, role=PARTNER)
+    for source in mappings:
+        SourceRecordFactory(source=source, initiative=initiative)
+
+
+@pytest.mark.parametrize("page", CARD_PAGES)
+def test_cards_beyond_the_list_say_where_who_implements_and_who_funds(client, mappings, page):
+    initiative = with_participants("ocwar", implementer=["Expertise France"], funder=["European Union"])
+    shown_everywhere(initiative, mappings, OrganisationFactory(name="Ecowas Com", slug="ecowas-com"))
+    html = card(get(client, CARD_PAGES[page]), "ocwar")
+
+    assert row(html, "Where") == "Ghana, Nigeria; Economic Community of West African States (ECOWAS)"
+    assert row(html, "Implemented by") == "Expertise France"
+    assert row(html, "Funded by") == "European Union"
+    assert '<a href="/organisations/european-union/">European Union</a>' in html
+
+
+@pytest.mark.parametrize("page", CARD_PAGES)
+def test_query_count_of_cards_beyond_the_list_does_not_grow_with_cards(client, mappings, page):
+    partner = OrganisationFactory(name="Ecowas Com", slug="ecowas-com")
+    url = CARD_PAGES[page]
+    shown_everywhere(InitiativeFactory(slug="first", countries=["NG"]), mappings, partner)
+    client.get(url)  # warm up caches (content types and the like)
+    few = count_queries(client, url)
+
+    for n in range(12):  # more than the home page's six, each card naming many places and organisations
+        initiative = InitiativeFactory(
+            slug=f"busy-{n:02d}", countries=["NG", "GH", "SN", "CI", "KE"], regions=[region("ecowas")]
+        )
+        shown_everywhere(initiative, mappings, partner)
+        for role in (IMPLEMENTER, FUNDER):
+            for _ in range(4):
+                ParticipationFactory(initiative=initiative, role=role)
+    many = count_queries(client, url)
+
+    body = get(client, url)
+    shown = body.count('<li class="card">')
+    assert shown >= 6, "the second run really showed many cards"
+    busy = shown - ('href="/initiatives/first/"' in body)
+    assert body.count("<dt>Funded by</dt>") == busy  # each busy card names its funders
     assert many == few

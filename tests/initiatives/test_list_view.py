@@ -2,9 +2,11 @@
 
 import datetime
 import html
+import io
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -825,11 +827,51 @@ def test_the_view_changes_neither_counts_nor_exports_nor_the_api(client):
     assert read("/api/v1/initiatives/?country=NG&view=table") == read("/api/v1/initiatives/?country=NG")
 
 
-@pytest.mark.parametrize("value", ["bogus", "TABLE", "cards"])
+@pytest.mark.parametrize("value", ["bogus", "cards"])
 def test_an_unknown_view_is_a_clear_400(client, value):
     response = client.get(f"/initiatives/?view={value}")
     assert response.status_code == 400
     assert f"Unknown view: “{value}” (use list or table)." in response.content.decode()
+
+
+@pytest.mark.parametrize(("value", "shown"), [("TABLE", "table"), ("Table", "table"), ("LIST", "list")])
+def test_the_view_is_read_in_any_case(client, value, shown):
+    InitiativeFactory(slug="one", countries=["NG"])
+    response = get_list(client, f"view={value}")
+    assert response.context["browse"].view == shown
+    assert ('<th scope="col">Title</th>' in response.content.decode()) == (shown == "table")
+
+
+def _ignoring_the_layout(response) -> object:
+    """What a response says, the parts that cannot repeat aside: the XLSX's export time, the
+    language links' return address (it carries the query as given)."""
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        return [
+            [[None if isinstance(cell, datetime.datetime) else cell for cell in row] for row in sheet.values]
+            for sheet in book
+        ]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return re.sub(r"\?next=[^\"]*", "", body.decode())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/initiatives/?country=NG",
+        "/initiatives/feed.atom?country=NG",
+        "/initiatives/export.csv?country=NG",
+        "/initiatives/export.xlsx?country=NG",
+        "/countries/?topic=cybercrime",
+    ],
+)
+def test_only_the_html_list_reads_the_view_the_api_feed_exports_and_countries_ignore_it(client, url):
+    InitiativeFactory(slug="one", countries=["NG"], topics=["cybercrime"])
+    InitiativeFactory(slug="two", countries=["FR"], topics=["standards"])
+    plain = client.get(url)
+    with_view = client.get(url + "&view=bogus")
+    assert (plain.status_code, with_view.status_code) == (200, 200)
+    assert _ignoring_the_layout(with_view) == _ignoring_the_layout(plain)
 
 
 # --- canonical addresses
